@@ -1,0 +1,1 @@
+"""Courses: the Markdown format, publishing, the catalog, the lesson reader and progress."""

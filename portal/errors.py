@@ -1,0 +1,64 @@
+"""Error pages: a clear message in the visitor's language and the right status, never a traceback."""
+
+import logging
+
+from flask import jsonify, render_template, request
+from markupsafe import escape
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _messages():
+    return {
+        400: _("Yêu cầu không hợp lệ. Vui lòng quay lại và thử lại."),
+        403: _("Bạn không có quyền mở trang này."),
+        404: _("Trang này không tồn tại. Hãy kiểm tra địa chỉ hoặc về trang chủ."),
+        405: _("Thao tác này không được phép ở đây."),
+        413: _("Tệp hoặc biểu mẫu quá lớn."),
+        429: _("Quá nhiều lần thử. Vui lòng đợi vài phút rồi thử lại."),
+        500: _("Hệ thống gặp lỗi. Vui lòng thử lại."),
+        503: _("Hệ thống đang bận hoặc đang bảo trì. Vui lòng thử lại sau ít phút."),
+    }
+
+
+def render_error(code, message=None):
+    message = message or _messages().get(code, _messages()[500])
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith(
+        ("/healthz", "/credentials/")
+    ):
+        return jsonify(error=message, status=code), code
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception:  # the layout itself failed: answer plainly rather than not at all
+        log.exception("error page failed to render")
+        return f"<!doctype html><title>{code}</title><p>{escape(message)}</p>", code
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return render_error(400, _("Biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(DBAPIError)
+    def _database(exc):
+        db.session.rollback()
+        log.warning("database unavailable: %s", type(exc.orig).__name__)
+        return render_error(503)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        if isinstance(exc, OperationalError):
+            return _database(exc)
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

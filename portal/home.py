@@ -1,0 +1,56 @@
+"""Home, health check and language choice: the pages that belong to no one feature."""
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from portal.config import LANGUAGES
+from portal.extensions import db
+from portal.i18n import LANG_COOKIE
+from portal.security import is_safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    from portal.courses import services as courses
+
+    catalog = courses.list_catalog(current_user, limit=6)
+    return render_template("main/index.html", catalog=catalog)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except Exception:  # any failure to reach the database is "down"
+        db.session.rollback()
+        return jsonify(status="unavailable", db="down"), 503
+    return jsonify(status="ok", db="ok")
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang")
+    target = request.form.get("next")
+    response = redirect(target if is_safe_next(target) else url_for("main.index"))
+    if lang in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config["SECURE_COOKIES"],
+            httponly=True,
+        )
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return response
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("main/privacy.html")

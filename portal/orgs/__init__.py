@@ -1,0 +1,1 @@
+"""Administrative units: a tree of any depth with lineage (DESIGN §4)."""

@@ -1,0 +1,64 @@
+"""Vietnamese text rules (DESIGN §10.6): NFC input, search folding, name order, phones."""
+
+import re
+import unicodedata
+
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
+_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_RANK = {letter: i for i, letter in enumerate(_ALPHABET)}
+
+
+def nfc(value):
+    """Normalise text to NFC and trim it; None stays None."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def fold(value):
+    """Lower-case, drop diacritics, đ → d: what search compares."""
+    value = unicodedata.normalize("NFD", (value or "").casefold())
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    return value.replace("đ", "d")
+
+
+def _letter_key(text):
+    keys, tones = [], []
+    for ch in unicodedata.normalize("NFC", text.casefold()):
+        decomposed = unicodedata.normalize("NFD", ch)
+        base = decomposed[0]
+        marks = decomposed[1:]
+        letter = unicodedata.normalize(
+            "NFC", base + "".join(m for m in marks if m in _LETTER_MARKS)
+        )
+        tone = max((_TONES.get(m, 0) for m in marks), default=0)
+        keys.append(_RANK.get(letter, 100 + ord(letter[0])))
+        tones.append(tone)
+    return tuple(keys), tuple(tones)
+
+
+def name_sort_key(full_name):
+    """Sort people the Vietnamese way: given name (last word), then the full name."""
+    words = (full_name or "").split()
+    given = words[-1] if words else ""
+    return _letter_key(given), _letter_key(full_name or "")
+
+
+def normalise_phone(value):
+    """Return a Vietnamese phone number as 0xxxxxxxxx, or None when it is not one."""
+    digits = re.sub(r"[\s.\-()]", "", value or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if re.fullmatch(r"0\d{9}", digits):
+        return digits
+    return None
+
+
+def normalise_email(value):
+    value = nfc(value or "").lower()
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        return value
+    return None

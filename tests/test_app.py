@@ -1,0 +1,80 @@
+"""The skeleton: configuration, health check, headers, error pages."""
+
+from portal import create_app
+from portal.config import DEFAULTS
+
+
+def test_healthz_ok(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json == {"status": "ok", "db": "ok"}
+
+
+def test_healthz_reports_unreachable_database(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+            "SECRET_KEY": "x",
+            "SIGNING_KEY": "x",
+        }
+    )
+    r = app.test_client().get("/healthz")
+    assert r.status_code == 503
+    assert r.json["db"] == "down"
+
+
+def test_security_headers_on_every_response(client):
+    for url in ("/", "/nope", "/healthz"):
+        h = client.get(url).headers
+        csp = h["Content-Security-Policy"]
+        for part in ("default-src 'self'", "object-src 'none'", "base-uri 'none'",
+                     "frame-ancestors 'none'"):
+            assert part in csp
+        assert h["X-Content-Type-Options"] == "nosniff"
+        assert "Referrer-Policy" in h
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    r = client.get("/khong-co")
+    assert r.status_code == 404
+    assert "Trang này không tồn tại" in r.get_data(as_text=True)
+    assert "Traceback" not in r.get_data(as_text=True)
+
+
+def test_environment_overrides_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://daotao.example.vn")
+    monkeypatch.setenv("PORTAL_TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("PORTAL_SECURE_COOKIES", "true")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["BASE_URL"] == "https://daotao.example.vn"
+    assert app.config["TRUSTED_PROXIES"] == 1
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_every_setting_has_an_environment_variable():
+    assert all(name.isupper() for name in DEFAULTS)
+
+
+def test_postgresql_refuses_to_start_without_secrets(monkeypatch):
+    import pytest
+
+    monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="PORTAL_SECRET_KEY"):
+        create_app({"DATABASE_URL": "postgresql://postgres@127.0.0.1/test"})
+
+
+def test_oversized_request_is_413(app, client):
+    r = client.post("/language", data={"lang": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
+    assert r.status_code == 413
+
+
+def test_language_switch_sets_cookie_and_translates(client):
+    r = client.post("/language", data={"lang": "en", "next": "/"})
+    assert r.status_code == 302
+    assert "lang=en" in r.headers["Set-Cookie"]
+
+
+def test_language_switch_refuses_foreign_next(client):
+    r = client.post("/language", data={"lang": "en", "next": "//evil.example"})
+    assert r.headers["Location"] == "/"
