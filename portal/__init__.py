@@ -26,6 +26,7 @@ def create_app(config_overrides=None):
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, config_overrides)
     register_extensions(app)
+    register_models()
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
@@ -49,6 +50,13 @@ def register_extensions(app):
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
+def register_models():
+    """Import every model so the metadata (create_all, migrations) knows all tables."""
+    from portal import audit  # noqa: F401
+
+    list(_feature_modules("models"))
 
 
 def _feature_modules(name):
