@@ -45,6 +45,8 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page itself says what to do
     with app.app_context():
         configure_engine(db.engine)
     if app.config["TRUSTED_PROXIES"]:
