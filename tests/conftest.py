@@ -9,6 +9,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
+from flask import g
+from flask.testing import FlaskClient
+
 from portal import create_app
 from portal.extensions import db as _db
 from portal.extensions import limiter
@@ -28,6 +31,20 @@ def _signing_key():
     )
 
 
+class Client(FlaskClient):
+    """A test client whose requests start fresh like real ones.
+
+    pytest-flask keeps an app context pushed for the whole test, and Flask reuses it for
+    requests: without this, the signed-in user cached in `g` would leak from one request
+    into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        _db.session.expire_all()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -44,6 +61,7 @@ def app(tmp_path_factory):
         }
     )
     app.instance_path = str(instance)
+    app.test_client_class = Client
     with app.app_context():
         _db.drop_all()
         _reset_alembic()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.orgs.models import Unit
 
 
 class Course(db.Model):
@@ -35,6 +36,7 @@ class Course(db.Model):
     # Courses are archived, never deleted: certificates point at them.
     archived_at = mapped_column(UTCDateTime)
 
+    owner_unit: Mapped[Unit | None] = relationship()
     current_version: Mapped["CourseVersion | None"] = relationship(
         foreign_keys=[current_version_id], post_update=True, lazy="joined"
     )

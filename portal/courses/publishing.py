@@ -87,7 +87,7 @@ def publish_course(parsed, *, bundled, owner_unit_id=None, actor=None, course=No
         current = course.current_version
         if current is not None and current.content_hash == parsed.content_hash:
             return course, "unchanged"
-        outcome = "updated"
+        outcome = "updated" if current is not None else "created"
     media = _store_media(course, parsed.media)
     number = (
         db.session.scalar(

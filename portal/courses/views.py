@@ -174,3 +174,7 @@ def media(media_id, name):
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# The authoring pages live on the same blueprint, in their own module.
+from portal.courses import editor  # noqa: E402, F401
