@@ -5,14 +5,25 @@ FLASK := $(BIN)/flask --app wsgi
 PORT  ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run serve test lint format
+.PHONY: install run serve test lint format translations
 
 $(BIN)/.installed: requirements.lock
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
 	touch $@
 
-install: $(BIN)/.installed
+# English interface: compiled from the catalog (Vietnamese is the source language).
+PO := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+%.mo: %.po $(BIN)/.installed
+	$(BIN)/pybabel compile -q -f -i $< -o $@
+
+install: $(BIN)/.installed $(MO)
+
+translations: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -q -i portal/translations/messages.pot -d portal/translations
 
 run: install
 	$(FLASK) db upgrade
