@@ -31,10 +31,7 @@ def healthz():
     return jsonify(status="ok", db="ok")
 
 
-@bp.post("/language")
-def set_language():
-    lang = request.form.get("lang")
-    target = request.form.get("next")
+def _language_response(lang, target):
     response = redirect(target if is_safe_next(target) else url_for("main.index"))
     if lang in LANGUAGES:
         response.set_cookie(
@@ -45,10 +42,23 @@ def set_language():
             secure=current_app.config["SECURE_COOKIES"],
             httponly=True,
         )
-        if current_user.is_authenticated:
-            current_user.locale = lang
-            db.session.commit()
     return response
+
+
+@bp.get("/language/<lang>")
+def choose_language(lang):
+    """A visitor's choice: only a cookie in their browser, nothing stored here."""
+    return _language_response(lang, request.args.get("next"))
+
+
+@bp.post("/language")
+def set_language():
+    """A signed-in user's choice, kept on their account."""
+    lang = request.form.get("lang")
+    if current_user.is_authenticated and lang in LANGUAGES:
+        current_user.locale = lang
+        db.session.commit()
+    return _language_response(lang, request.form.get("next"))
 
 
 @bp.get("/privacy")

@@ -1,7 +1,7 @@
 """Interface language: Vietnamese by default, English selectable per user and per visitor."""
 
 from flask import current_app, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from portal.config import LANGUAGES
@@ -18,7 +18,26 @@ def select_locale():
     return current_app.config["DEFAULT_LOCALE"]
 
 
+def _translations():
+    # A page calls gettext dozens of times: look the catalog up once per request.
+    try:
+        return request._portal_translations
+    except AttributeError:
+        request._portal_translations = get_translations()
+        return request._portal_translations
+
+
+def _gettext(message):
+    return _translations().ugettext(message)
+
+
+def _ngettext(singular, plural, n):
+    return _translations().ungettext(singular, plural, n)
+
+
 def register(app):
+    app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+
     @app.context_processor
     def _languages():
         return {"LANGUAGES": LANGUAGES, "get_locale": get_locale}

@@ -78,3 +78,15 @@ def test_language_switch_sets_cookie_and_translates(client):
 def test_language_switch_refuses_foreign_next(client):
     r = client.post("/language", data={"lang": "en", "next": "//evil.example"})
     assert r.headers["Location"] == "/"
+
+
+def test_visitor_language_link_sets_cookie_and_english_shows(client):
+    r = client.get("/language/en?next=/privacy")
+    assert r.status_code == 302 and r.headers["Location"] == "/privacy"
+    assert "lang=en" in r.headers["Set-Cookie"]
+    r = client.get("/language/xx?next=//evil.example")
+    assert r.headers["Location"] == "/" and "Set-Cookie" not in r.headers
+
+
+def test_anonymous_pages_set_no_session_cookie(client):
+    assert "Set-Cookie" not in client.get("/").headers

@@ -31,14 +31,14 @@ class Course(db.Model):
         ForeignKey("course_versions.id", use_alter=True, name="fk_courses_current_version")
     )
     # Web drafts: the course files as text, edited until "publish" (DESIGN §3 layout).
-    draft_files: Mapped[dict | None] = mapped_column(JSON)
+    draft_files: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     # Courses are archived, never deleted: certificates point at them.
     archived_at = mapped_column(UTCDateTime)
 
     owner_unit: Mapped[Unit | None] = relationship()
     current_version: Mapped["CourseVersion | None"] = relationship(
-        foreign_keys=[current_version_id], post_update=True, lazy="joined"
+        foreign_keys=[current_version_id], post_update=True
     )
 
     def __repr__(self):
@@ -70,16 +70,17 @@ class CourseVersion(db.Model):
     validity_months: Mapped[int]
     reviewed_on: Mapped[date] = mapped_column(Date)
     sources: Mapped[list] = mapped_column(JSON)
-    overview_html: Mapped[str] = mapped_column(Text)
+    overview_html: Mapped[str] = mapped_column(Text, deferred=True)
     job_aid_title: Mapped[str | None] = mapped_column(String(300))
-    job_aid_html: Mapped[str | None] = mapped_column(Text)
+    job_aid_html: Mapped[str | None] = mapped_column(Text, deferred=True)
+    # Large columns are deferred: a page loads only the ones it shows.
     # Quizzes as published: settings and questions with rendered HTML (quizzes/ reads them).
-    quiz: Mapped[dict | None] = mapped_column(JSON)
-    pre_quiz: Mapped[dict | None] = mapped_column(JSON)
+    quiz: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    pre_quiz: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     # The source files exactly as published (name → text), for export and re-rendering.
-    files: Mapped[dict] = mapped_column(JSON)
+    files: Mapped[dict] = mapped_column(JSON, deferred=True)
     # Folded titles, summaries and lesson text: what catalog search matches.
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
 
     course: Mapped[Course] = relationship(foreign_keys=[course_id])
     lessons: Mapped[list["Lesson"]] = relationship(
@@ -111,8 +112,8 @@ class Lesson(db.Model):
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(300))
     minutes: Mapped[int]
-    body_md: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    body_md: Mapped[str] = mapped_column(Text, deferred=True)
+    body_html: Mapped[str] = mapped_column(Text, deferred=True)
     # A short plain-text excerpt for Open Graph previews.
     excerpt: Mapped[str] = mapped_column(String(300), default="")
 
@@ -132,7 +133,7 @@ class CourseMedia(db.Model):
     content_type: Mapped[str] = mapped_column(String(40))
     width: Mapped[int]
     height: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 

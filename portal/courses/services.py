@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, undefer
 
 from portal import signals
 from portal.courses.models import Course, CourseStatus, CourseVersion, Lesson, LessonProgress
@@ -70,21 +71,53 @@ def list_topics():
 
 def get_course(slug, include_archived=False):
     """The published course with this slug, or None."""
-    query = select(Course).where(Course.slug == slug, Course.current_version_id.is_not(None))
+    query = (
+        select(Course)
+        .options(joinedload(Course.current_version))
+        .where(Course.slug == slug, Course.current_version_id.is_not(None))
+    )
     if not include_archived:
         query = query.where(Course.archived_at.is_(None))
     return db.session.scalar(query)
 
 
 def get_lesson(version, lesson_slug):
+    """One lesson of a version, with its HTML."""
     return db.session.scalar(
-        select(Lesson).where(Lesson.version_id == version.id, Lesson.slug == lesson_slug)
+        select(Lesson)
+        .options(undefer(Lesson.body_html))
+        .where(Lesson.version_id == version.id, Lesson.slug == lesson_slug)
     )
 
 
 def list_lessons(version):
-    """The version's lessons without their bodies' HTML loaded twice."""
+    """The version's lessons without their bodies."""
     return list(version.lessons)
+
+
+def get_lesson_page(course_slug, lesson_slug):
+    """(lesson with its HTML, its version, its course) in one query, or None."""
+    row = db.session.execute(
+        select(Lesson, CourseVersion, Course)
+        .join(CourseVersion, Lesson.version_id == CourseVersion.id)
+        .join(Course, Course.current_version_id == CourseVersion.id)
+        .options(undefer(Lesson.body_html))
+        .where(
+            Course.slug == course_slug,
+            Course.archived_at.is_(None),
+            Lesson.slug == lesson_slug,
+        )
+    ).first()
+    return tuple(row) if row else None
+
+
+def list_lesson_outline(version_id):
+    """(position, slug, title) of a version's lessons, in order: light rows for navigation."""
+    return db.session.execute(
+        select(Lesson.position, Lesson.slug, Lesson.title)
+        .where(Lesson.version_id == version_id)
+        .order_by(Lesson.position)
+    ).all()
 
 
 def list_statuses(user):

@@ -94,24 +94,25 @@ def _course_extras(course):
 
 @bp.get("/<slug>/<lesson_slug>")
 def lesson(slug, lesson_slug):
-    course = _course_or_404(slug)
-    version = course.current_version
-    lesson = services.get_lesson(version, lesson_slug)
-    if lesson is None:
+    found = services.get_lesson_page(slug, lesson_slug)
+    if found is None:
         abort(404)
-    lessons = services.list_lessons(version)
-    index = next(i for i, item in enumerate(lessons) if item.slug == lesson.slug)
-    done = services.list_done_lessons(current_user, slug)
+    lesson, version, course = found
+    outline = services.list_lesson_outline(version.id)
+    index = next(i for i, item in enumerate(outline) if item.slug == lesson.slug)
+    is_done = current_user.is_authenticated and lesson.slug in services.list_done_lessons(
+        current_user, slug
+    )
     return render_template(
         "courses/lesson.html",
         course=course,
         version=version,
         lesson=lesson,
-        previous=lessons[index - 1] if index > 0 else None,
-        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        previous=outline[index - 1] if index > 0 else None,
+        next=outline[index + 1] if index + 1 < len(outline) else None,
         position=index + 1,
-        count=len(lessons),
-        is_done=lesson.slug in done,
+        count=len(outline),
+        is_done=is_done,
         canonical=current_app.config["BASE_URL"].rstrip("/")
         + url_for("courses.lesson", slug=slug, lesson_slug=lesson.slug),
         locale=str(get_locale()),
