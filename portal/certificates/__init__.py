@@ -1,0 +1,1 @@
+"""Certificates: issue on completion, PDF with QR codes, public check, signed credentials."""

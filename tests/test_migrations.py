@@ -1,0 +1,58 @@
+"""Migrations: one head; upgrade and downgrade on an empty database; the models match."""
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from portal import create_app
+from portal.extensions import db
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:  # an empty schema of its own, beside the one the other tests use
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+            conn.execute(text("CREATE SCHEMA migration_check"))
+        engine.dispose()
+        sep = "&" if "?" in url else "?"
+        url = f"{url}{sep}options=-csearch_path%3Dmigration_check"
+    else:
+        url = f"sqlite:///{tmp_path}/migrations.db"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "SIGNING_KEY": "x", "TESTING": True})
+    yield app
+    if os.environ.get("TEST_DATABASE_URL"):
+        with app.app_context():
+            db.engine.dispose()
+        engine = create_engine(os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+        engine.dispose()
+
+
+def test_one_head(fresh_app):
+    with fresh_app.app_context():
+        script = ScriptDirectory.from_config(fresh_app.extensions["migrate"].migrate.get_config())
+        assert len(script.get_heads()) == 1
+
+
+def test_upgrade_matches_models_and_downgrades(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "render_as_batch": True}
+            )
+            diff = compare_metadata(context, db.metadata)
+        assert diff == [], diff
+        downgrade(revision="base")
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        upgrade()  # and up again, cleanly
