@@ -64,8 +64,10 @@ def main():
                 budget = DASHBOARD_BUDGET if name == "dashboard" else BUDGET
                 ok = packed <= budget
                 failed |= not ok
-                print(f"{name:<10} {who:<9} {raw / 1024:8.1f} {packed / 1024:8.1f}  "
-                      f"{'ok' if ok else 'OVER'} ({budget // 1024} KB)")
+                print(
+                    f"{name:<10} {who:<9} {raw / 1024:8.1f} {packed / 1024:8.1f}  "
+                    f"{'ok' if ok else 'OVER'} ({budget // 1024} KB)"
+                )
     sys.exit(1 if failed else 0)
 
 

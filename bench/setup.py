@@ -30,10 +30,15 @@ def _key(directory):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
 
 
 def prepare():
@@ -48,9 +53,14 @@ def prepare():
     list(publishing.sync_content(current_app.config["CONTENT_DIR"]))
     if db.session.scalar(select(User).where(User.phone == LEARNER_LOGIN)) is None:
         db.session.add(
-            User(phone=LEARNER_LOGIN, full_name="Người Đo Hiệu Năng", name_folded="nguoi do",
-                 role="learner", position="collaborator",
-                 password_hash=generate_password_hash(LEARNER_PASSWORD))
+            User(
+                phone=LEARNER_LOGIN,
+                full_name="Người Đo Hiệu Năng",
+                name_folded="nguoi do",
+                role="learner",
+                position="collaborator",
+                password_hash=generate_password_hash(LEARNER_PASSWORD),
+            )
         )
     db.session.commit()
 

@@ -15,9 +15,16 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def index():
     from portal.courses import services as courses
+    from portal.training import compliance
+    from portal.training import services as training
 
-    catalog = courses.list_catalog(current_user, limit=6)
-    return render_template("main/index.html", catalog=catalog)
+    required = training.list_required_slugs(current_user)
+    catalog = courses.list_catalog(current_user, required_slugs=required, limit=6)
+    mine = training.list_my_requirements(current_user) if required else []
+    titles = {slug: rule[2] for slug, rule in compliance.course_rules().items()} if mine else {}
+    return render_template(
+        "main/index.html", catalog=catalog, my_requirements=mine, course_titles=titles
+    )
 
 
 @bp.get("/healthz")

@@ -27,8 +27,12 @@ def _read(text):
 
 @cli.command("verify")
 @click.argument("file_or_code")
-@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False),
-              help="The issuer's public key (JWK JSON or PEM); default: this portal's key.")
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The issuer's public key (JWK JSON or PEM); default: this portal's key.",
+)
 def verify(file_or_code, key_file):
     """Check a signed credential (file: .jwt, .json or compact QR text) or a code."""
     path = Path(file_or_code)
@@ -37,7 +41,8 @@ def verify(file_or_code, key_file):
     if key_file:
         raw = Path(key_file).read_text()
         public_key = credentials.public_key_from(
-            json.loads(raw).get("publicKeyJwk", json.loads(raw)) if raw.lstrip().startswith("{")
+            json.loads(raw).get("publicKeyJwk", json.loads(raw))
+            if raw.lstrip().startswith("{")
             else raw
         )
     else:

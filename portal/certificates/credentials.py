@@ -132,9 +132,7 @@ def credential_claims(cert, base_url, issuer_name, course_summary=""):
                 "type": ["Achievement"],
                 "name": cert.course_title,
                 "description": course_summary or cert.course_title,
-                "criteria": {
-                    "narrative": "Hoàn thành mọi bài học và đạt bài kiểm tra cuối khóa."
-                },
+                "criteria": {"narrative": "Hoàn thành mọi bài học và đạt bài kiểm tra cuối khóa."},
                 "version": str(cert.course_version),
             },
         },

@@ -115,7 +115,11 @@ def issue_certificate(user, course_slug, status, version, *, now=None):
         previous.superseded_by_id = cert.id
     status.certificate_id = cert.id
     audit.record(
-        "certificate.issued", "certificate", cert.code, actor=user, unit_id=user.unit_id,
+        "certificate.issued",
+        "certificate",
+        cert.code,
+        actor=user,
+        unit_id=user.unit_id,
         course=course_slug,
     )
     db.session.flush()
@@ -133,7 +137,11 @@ def revoke_certificate(cert, actor, reason):
     cert.revoked_by_id = actor.id
     cert.revoked_reason = reason[:500]
     audit.record(
-        "certificate.revoked", "certificate", cert.code, actor=actor, unit_id=cert.unit_id,
+        "certificate.revoked",
+        "certificate",
+        cert.code,
+        actor=actor,
+        unit_id=cert.unit_id,
         reason=cert.revoked_reason,
     )
     db.session.flush()
@@ -176,8 +184,14 @@ def reissue_with_name(cert, actor, new_name):
     db.session.add(fresh)
     db.session.flush()
     cert.superseded_by_id = fresh.id
-    audit.record("certificate.reissued", "certificate", fresh.code, actor=actor,
-                 unit_id=cert.unit_id, replaces=cert.code)
+    audit.record(
+        "certificate.reissued",
+        "certificate",
+        fresh.code,
+        actor=actor,
+        unit_id=cert.unit_id,
+        replaces=cert.code,
+    )
     db.session.flush()
     return fresh
 

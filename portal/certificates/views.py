@@ -224,8 +224,9 @@ def verify_name(code):
     if cert is None:
         return _verify_page(code, 404, not_found=True)
     typed = request.form.get("full_name", "")[:200]
-    return _verify_page(code, name_checked=True, name_ok=services.name_matches(cert, typed),
-                        **_public_view(cert))
+    return _verify_page(
+        code, name_checked=True, name_ok=services.name_matches(cert, typed), **_public_view(cert)
+    )
 
 
 # Trainers and managers
@@ -239,7 +240,9 @@ def _filters():
     if unit_code:
         from sqlalchemy import select
 
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code, Unit.valid_to.is_(None)))
+        unit = db.session.scalar(
+            select(Unit).where(Unit.code == unit_code, Unit.valid_to.is_(None))
+        )
         if unit is None or not in_scope(current_user, unit):
             errors.append(_("Không có đơn vị mã %(code)s trong phạm vi của bạn.", code=unit_code))
         else:
@@ -265,12 +268,17 @@ def manage():
     certs = [] if errors else services.list_for_scope(current_user, f)
     now = utcnow()
     rows = [
-        {"cert": c, "status": c.status_at(now), "display": codes.display(c.code),
-         "can_revoke": services.may_revoke(current_user, c) and c.revoked_at is None}
+        {
+            "cert": c,
+            "status": c.status_at(now),
+            "display": codes.display(c.code),
+            "can_revoke": services.may_revoke(current_user, c) and c.revoked_at is None,
+        }
         for c in certs
     ]
-    return render_template("certificates/manage.html", rows=rows, errors=errors,
-                           args=request.args), 400 if errors else 200
+    return render_template(
+        "certificates/manage.html", rows=rows, errors=errors, args=request.args
+    ), 400 if errors else 200
 
 
 @bp.get("/certificates/manage/download")
@@ -288,11 +296,17 @@ def download_many():
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for cert in certs:
                 zf.writestr(f"chung-nhan-{cert.code}.pdf", pdf.render([_pdf_item(cert)]))
-        return Response(buf.getvalue(), mimetype="application/zip", headers={
-            "Content-Disposition": 'attachment; filename="chung-nhan.zip"', **PRIVATE})
+        return Response(
+            buf.getvalue(),
+            mimetype="application/zip",
+            headers={"Content-Disposition": 'attachment; filename="chung-nhan.zip"', **PRIVATE},
+        )
     body = pdf.render([_pdf_item(c) for c in certs])
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="chung-nhan.pdf"', **PRIVATE})
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="chung-nhan.pdf"', **PRIVATE},
+    )
 
 
 @bp.post("/certificates/<code>/revoke")
@@ -323,8 +337,10 @@ def rename(code):
         flash(str(exc), "error")
         return manage()[0], 400
     db.session.commit()
-    flash(_("Đã cấp lại chứng nhận với họ tên mới: %(code)s.", code=codes.display(fresh.code)),
-          "success")
+    flash(
+        _("Đã cấp lại chứng nhận với họ tên mới: %(code)s.", code=codes.display(fresh.code)),
+        "success",
+    )
     return redirect(url_for("certificates.manage"))
 
 

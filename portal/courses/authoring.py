@@ -147,8 +147,14 @@ def list_draft_lessons(course):
         meta, body, _ = split_front_matter(text, name, [])
         meta = meta or {}
         lessons.append(
-            (int(m.group(1)), m.group(2), name, meta.get("title", ""), meta.get("minutes", 5),
-             body.strip())
+            (
+                int(m.group(1)),
+                m.group(2),
+                name,
+                meta.get("title", ""),
+                meta.get("minutes", 5),
+                body.strip(),
+            )
         )
     return sorted(lessons)
 
@@ -161,7 +167,9 @@ def lesson_text(title, minutes, body):
 def save_lesson(course, slug, title, minutes, body, old_slug=None):
     """Add a lesson at the end, or replace one (optionally renaming its slug)."""
     if not SLUG.match(slug):
-        raise AuthoringError("Đường dẫn bài học chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
+        raise AuthoringError(
+            "Đường dẫn bài học chỉ gồm chữ thường không dấu, số và dấu gạch ngang."
+        )
     lessons = list_draft_lessons(course)
     names = [(s, n) for _, s, n, *_ in lessons]
     if slug != old_slug and any(s == slug for s, _ in names):
@@ -348,8 +356,12 @@ def store_media(course, name, data):
         course_id=course.id,
         name=name,
         sha256=digest,
-        content_type={"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp",
-                      "GIF": "image/gif"}.get(kind, "application/octet-stream"),
+        content_type={
+            "PNG": "image/png",
+            "JPEG": "image/jpeg",
+            "WEBP": "image/webp",
+            "GIF": "image/gif",
+        }.get(kind, "application/octet-stream"),
         width=width,
         height=height,
         data=data,

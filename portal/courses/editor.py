@@ -54,7 +54,10 @@ def _fail(exc, template, status=400, **context):
 def manage():
     editable, bundled = authoring.list_editable_courses(current_user)
     return render_template(
-        "courses/manage.html", editable=editable, bundled=bundled, new_form=NewCourseForm(),
+        "courses/manage.html",
+        editable=editable,
+        bundled=bundled,
+        new_form=NewCourseForm(),
         import_form=ImportForm(),
     )
 
@@ -65,7 +68,9 @@ def new():
     form = NewCourseForm()
     if form.validate_on_submit():
         try:
-            course = authoring.create_course(current_user, form.title.data.strip(), form.slug.data or None)
+            course = authoring.create_course(
+                current_user, form.title.data.strip(), form.slug.data or None
+            )
         except AuthoringError as exc:
             form.slug.errors.append(str(exc))
         else:
@@ -85,8 +90,14 @@ def import_course():
         course = authoring.import_zip(current_user, form.archive.data.read())
     except AuthoringError as exc:
         editable, bundled = authoring.list_editable_courses(current_user)
-        return _fail(exc, "courses/manage.html", editable=editable, bundled=bundled,
-                     new_form=NewCourseForm(), import_form=form)
+        return _fail(
+            exc,
+            "courses/manage.html",
+            editable=editable,
+            bundled=bundled,
+            new_form=NewCourseForm(),
+            import_form=form,
+        )
     db.session.commit()
     flash(_("Đã nhập khóa học thành bản nháp. Kiểm tra rồi bấm Xuất bản."), "success")
     return redirect(url_for("courses.edit", slug=course.slug))
@@ -112,8 +123,9 @@ def _editor(course, form, status=200, preview=None):
 def edit(slug):
     course = _editable_or_404(slug)
     meta, overview = authoring.read_settings(course)
-    form = SettingsForm(data={**meta, "sources": "\n".join(meta.get("sources") or []),
-                              "overview": overview})
+    form = SettingsForm(
+        data={**meta, "sources": "\n".join(meta.get("sources") or []), "overview": overview}
+    )
     if request.method == "POST":
         form = SettingsForm()
         if not form.validate():
@@ -130,8 +142,10 @@ def edit(slug):
 @author_required
 def edit_lesson(slug, lesson_slug):
     course = _editable_or_404(slug)
-    lessons = {s: (title, minutes, body) for _, s, _, title, minutes, body in
-               authoring.list_draft_lessons(course)}
+    lessons = {
+        s: (title, minutes, body)
+        for _, s, _, title, minutes, body in authoring.list_draft_lessons(course)
+    }
     if lesson_slug is not None and lesson_slug not in lessons:
         abort(404)
     data = {}
@@ -146,8 +160,14 @@ def edit_lesson(slug, lesson_slug):
             preview = render(form.body.data or "")  # the one place Markdown renders on request
         elif form.validate():
             try:
-                authoring.save_lesson(course, form.slug.data, form.title.data.strip(),
-                                      form.minutes.data, form.body.data, old_slug=lesson_slug)
+                authoring.save_lesson(
+                    course,
+                    form.slug.data,
+                    form.title.data.strip(),
+                    form.minutes.data,
+                    form.body.data,
+                    old_slug=lesson_slug,
+                )
             except AuthoringError as exc:
                 form.slug.errors.append(str(exc))
             else:
@@ -156,8 +176,13 @@ def edit_lesson(slug, lesson_slug):
                 return redirect(url_for("courses.edit", slug=slug))
         if form.errors:
             status = 400
-    return render_template("courses/edit_lesson.html", course=course, form=form,
-                           lesson_slug=lesson_slug, preview=preview), status
+    return render_template(
+        "courses/edit_lesson.html",
+        course=course,
+        form=form,
+        lesson_slug=lesson_slug,
+        preview=preview,
+    ), status
 
 
 @bp.post("/<slug>/edit/lessons/<lesson_slug>/delete")
@@ -208,8 +233,9 @@ def edit_file(slug, kind):
             status = 400
         else:
             status = 400
-    return render_template("courses/edit_file.html", course=course, form=form, kind=kind,
-                           name=name, problems=problems), status
+    return render_template(
+        "courses/edit_file.html", course=course, form=form, kind=kind, name=name, problems=problems
+    ), status
 
 
 @bp.post("/<slug>/edit/media")
@@ -275,8 +301,9 @@ def copy(slug):
         flash(_("Hãy nhập tên cho bản sao."), "error")
         return redirect(url_for("courses.manage"))
     try:
-        course = authoring.copy_course(source, current_user, form.slug.data or None,
-                                       form.title.data.strip())
+        course = authoring.copy_course(
+            source, current_user, form.slug.data or None, form.title.data.strip()
+        )
     except AuthoringError as exc:
         flash(str(exc), "error")
         return redirect(url_for("courses.manage"))

@@ -16,8 +16,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.courses.parser import AUDIENCES, TOPICS
 
-SLUG_RULE = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l(
-    "Chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ: so-cuu-duoi-nuoc."))
+SLUG_RULE = Regexp(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    message=_l("Chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ: so-cuu-duoi-nuoc."),
+)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -52,7 +54,9 @@ class SettingsForm(FlaskForm):
         validators=[DataRequired(message=_l("Chọn ít nhất một nhóm người học."))],
     )
     topics = MultiCheckboxField(_l("Chủ đề"), choices=[(t, t) for t in TOPICS])
-    minutes = IntegerField(_l("Thời gian học (phút)"), validators=[DataRequired(), NumberRange(1, 6000)])
+    minutes = IntegerField(
+        _l("Thời gian học (phút)"), validators=[DataRequired(), NumberRange(1, 6000)]
+    )
     certificate = BooleanField(_l("Cấp chứng nhận khi hoàn thành"))
     validity_months = IntegerField(
         _l("Chứng nhận có hiệu lực (tháng, 0 = không hết hạn)"),
@@ -86,7 +90,9 @@ class SettingsForm(FlaskForm):
 
 class LessonForm(FlaskForm):
     title = StringField(_l("Tên bài học"), validators=[DataRequired(), Length(max=300)])
-    slug = StringField(_l("Đường dẫn bài học"), validators=[DataRequired(), Length(max=80), SLUG_RULE])
+    slug = StringField(
+        _l("Đường dẫn bài học"), validators=[DataRequired(), Length(max=80), SLUG_RULE]
+    )
     minutes = IntegerField(_l("Thời gian đọc (phút)"), default=5, validators=[NumberRange(1, 600)])
     body = TextAreaField(_l("Nội dung (Markdown)"), validators=[DataRequired(), Length(max=100000)])
 

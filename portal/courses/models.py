@@ -91,7 +91,9 @@ class CourseVersion(db.Model):
         return (self.title_en if str(locale) == "en" and self.title_en else None) or self.title
 
     def summary_for(self, locale):
-        return (self.summary_en if str(locale) == "en" and self.summary_en else None) or self.summary
+        return (
+            self.summary_en if str(locale) == "en" and self.summary_en else None
+        ) or self.summary
 
     @property
     def has_quiz(self):

@@ -95,7 +95,9 @@ def parse_course(slug, files, prefix=""):
     problems = []
     where = f"{prefix}{slug}/" if prefix is not None else ""
     if not SLUG.match(slug):
-        problems.append(Problem(where.rstrip("/"), 0, "course folder name must be a slug (a-z, 0-9, -)"))
+        problems.append(
+            Problem(where.rstrip("/"), 0, "course folder name must be a slug (a-z, 0-9, -)")
+        )
     if len(files) > MAX_FILES:
         problems.append(Problem(where, 0, f"too many files (at most {MAX_FILES})"))
     texts = {}
@@ -136,7 +138,9 @@ def parse_course(slug, files, prefix=""):
             else:
                 course.pre_quiz = quiz
     if "job-aid.md" in texts:
-        aid_meta, aid_body, _ = split_front_matter(texts["job-aid.md"], where + "job-aid.md", problems)
+        aid_meta, aid_body, _ = split_front_matter(
+            texts["job-aid.md"], where + "job-aid.md", problems
+        )
         course.job_aid = aid_body.strip()
         course.job_aid_title = (aid_meta or {}).get("title") or _first_heading(aid_body)
     if course.pre_quiz and any(q.must for q in course.pre_quiz.questions):
@@ -180,10 +184,15 @@ def _check_meta(meta, text, filename, problems):
                 err("audiences", f"unknown audience '{a}' (use {', '.join(AUDIENCES)})")
         if not audiences:
             err("audiences", "name at least one audience")
-        if meta.get("certificate") is True and "parent" in audiences and (
-            STAFF_AUDIENCES & set(audiences)
+        if (
+            meta.get("certificate") is True
+            and "parent" in audiences
+            and (STAFF_AUDIENCES & set(audiences))
         ):
-            err("audiences", "a certified course is for staff-type audiences or for parents, not both")
+            err(
+                "audiences",
+                "a certified course is for staff-type audiences or for parents, not both",
+            )
     topics = meta.get("topics") or []
     if isinstance(topics, list):
         for t in topics:
@@ -217,7 +226,9 @@ def _lessons(texts, where, problems):
         m = LESSON_FILE.match(name)
         if not m:
             problems.append(
-                Problem(where + name, 0, "a lesson file is named NN-lesson-slug.md (e.g. 01-vi-sao.md)")
+                Problem(
+                    where + name, 0, "a lesson file is named NN-lesson-slug.md (e.g. 01-vi-sao.md)"
+                )
             )
             continue
         number, slug = int(m.group(1)), m.group(2)
@@ -225,10 +236,14 @@ def _lessons(texts, where, problems):
             problems.append(Problem(where + name, 0, f"lesson slug '{slug}': use a-z, 0-9 and -"))
             continue
         if slug in RESERVED_SLUGS:
-            problems.append(Problem(where + name, 0, f"'{slug}' is reserved; choose another lesson slug"))
+            problems.append(
+                Problem(where + name, 0, f"'{slug}' is reserved; choose another lesson slug")
+            )
             continue
         if number in numbers:
-            problems.append(Problem(where + name, 0, f"lesson number {number} repeats {numbers[number]}"))
+            problems.append(
+                Problem(where + name, 0, f"lesson number {number} repeats {numbers[number]}")
+            )
             continue
         numbers[number] = name
         text = texts[name]
@@ -236,16 +251,22 @@ def _lessons(texts, where, problems):
         meta = meta or {}
         for key in meta:
             if key not in ("title", "minutes"):
-                problems.append(Problem(where + name, key_line(text, key), f"unknown field '{key}'"))
+                problems.append(
+                    Problem(where + name, key_line(text, key), f"unknown field '{key}'")
+                )
         title = meta.get("title") or _first_heading(body)
         if not isinstance(title, str) or not title.strip():
-            problems.append(Problem(where + name, 1, "a lesson needs a title (front matter or # heading)"))
+            problems.append(
+                Problem(where + name, 1, "a lesson needs a title (front matter or # heading)")
+            )
             continue
         if not meta.get("title"):  # the heading is the title: do not show it twice
             body = re.sub(r"^\s*# .*\n?", "", body, count=1)
         minutes = meta.get("minutes", 5)
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600:
-            problems.append(Problem(where + name, key_line(text, "minutes"), "minutes must be a whole number"))
+            problems.append(
+                Problem(where + name, key_line(text, "minutes"), "minutes must be a whole number")
+            )
             continue
         if not body.strip():
             problems.append(Problem(where + name, body_line, "the lesson is empty"))
@@ -258,7 +279,11 @@ def _lessons(texts, where, problems):
     for expected, lesson in enumerate(lessons, start=1):
         if lesson.position != expected:
             problems.append(
-                Problem(where + lesson.filename, 0, f"lessons are numbered 1, 2, 3…: expected {expected:02d}")
+                Problem(
+                    where + lesson.filename,
+                    0,
+                    f"lessons are numbered 1, 2, 3…: expected {expected:02d}",
+                )
             )
             break
     return lessons

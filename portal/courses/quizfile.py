@@ -56,7 +56,7 @@ def parse_quiz(text, filename, lesson_slugs=None):
 
 def _settings(meta, filename, problems):
     settings = {}
-    for key, value in meta.items():
+    for key in meta:
         if key not in SETTINGS and key not in BOOL_SETTINGS:
             problems.append(Problem(filename, 1, f"unknown quiz setting '{key}'"))
     for key, (default, low, high) in SETTINGS.items():
@@ -98,9 +98,7 @@ def _heading(raw, filename, line, problems):
     if not q.id:
         problems.append(Problem(filename, line, "question needs a permanent id: {#some-id}"))
     elif not _QUESTION_ID.match(q.id):
-        problems.append(
-            Problem(filename, line, f"question id '{q.id}': use a-z, 0-9 and hyphens")
-        )
+        problems.append(Problem(filename, line, f"question id '{q.id}': use a-z, 0-9 and hyphens"))
     if "{" in text and "}" in text:
         problems.append(
             Problem(filename, line, "unknown {...} marker: use {#id}, {must}, {lesson=slug}")

@@ -149,7 +149,10 @@ def print_view(slug):
         if not lessons:
             abort(404)
     return render_template(
-        "courses/print.html", course=course, version=version, lessons=lessons,
+        "courses/print.html",
+        course=course,
+        version=version,
+        lessons=lessons,
         locale=str(get_locale()),
     )
 
@@ -160,7 +163,9 @@ def job_aid(slug):
     if not course.current_version.job_aid_html:
         abort(404)
     return render_template(
-        "courses/job_aid.html", course=course, version=course.current_version,
+        "courses/job_aid.html",
+        course=course,
+        version=course.current_version,
         locale=str(get_locale()),
     )
 

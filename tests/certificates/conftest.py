@@ -16,7 +16,8 @@ def course(db, tmp_path):
 @pytest.fixture
 def parent_course(db, tmp_path):
     md = COURSE_MD.replace("[staff, collaborator]", "[parent]").replace(
-        "validity_months: 12", "validity_months: 0")
+        "validity_months: 12", "validity_months: 0"
+    )
     write_course(tmp_path, slug="cho-cha-me", **{"course.md": md})
     list(publishing.sync_content(tmp_path))
     db.session.commit()
@@ -29,7 +30,9 @@ def complete(db):
     from portal.certificates import services
 
     def do(user, course, score=90):
-        courses.complete_lessons(user, course, [lesson.slug for lesson in course.current_version.lessons])
+        courses.complete_lessons(
+            user, course, [lesson.slug for lesson in course.current_version.lessons]
+        )
         courses.record_quiz_pass(user, course, attempt_id=1, score=score)
         db.session.commit()
         return services.get_live(user.id, course.slug)

@@ -31,7 +31,7 @@ def test_one_wrong_character_is_caught():
     for i in range(len(code)):
         for ch in codes.ALPHABET:
             if ch != code[i]:
-                wrong = code[:i] + ch + code[i + 1:]
+                wrong = code[:i] + ch + code[i + 1 :]
                 with pytest.raises(codes.CodeError):
                     codes.parse(wrong)
 
@@ -44,7 +44,7 @@ def test_swapped_neighbours_are_mostly_caught():
         for i in range(len(code) - 1):
             if code[i] != code[i + 1]:
                 total += 1
-                swapped = code[:i] + code[i + 1] + code[i] + code[i + 2:]
+                swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
                 try:
                     codes.parse(swapped)
                 except codes.CodeError:

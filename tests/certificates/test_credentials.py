@@ -14,10 +14,16 @@ KEY = _signing_key()
 
 
 def cert(**kw):
-    fields = dict(code="ABCDEFGHJKMNPQR5", holder_name="Nguyễn Thị Ánh", course_title="Đuối nước",
-                  course_slug="duoi-nuoc", course_version=2, status_index=7,
-                  issued_at=datetime(2026, 11, 1, tzinfo=UTC),
-                  expires_at=datetime(2027, 11, 1, tzinfo=UTC))
+    fields = dict(
+        code="ABCDEFGHJKMNPQR5",
+        holder_name="Nguyễn Thị Ánh",
+        course_title="Đuối nước",
+        course_slug="duoi-nuoc",
+        course_version=2,
+        status_index=7,
+        issued_at=datetime(2026, 11, 1, tzinfo=UTC),
+        expires_at=datetime(2027, 11, 1, tzinfo=UTC),
+    )
     fields.update(kw)
     return SimpleNamespace(**fields)
 
@@ -47,7 +53,7 @@ def test_every_changed_byte_fails():
         if token[i] == ".":
             continue
         ch = "A" if token[i] != "A" else "B"
-        tampered = token[:i] + ch + token[i + 1:]
+        tampered = token[:i] + ch + token[i + 1 :]
         with pytest.raises(CredentialError):
             if credentials.verify(tampered, public) == {"a": "Nguyễn"} and tampered != token:
                 # base64 padding bits can absorb a change in the last character only
@@ -76,8 +82,9 @@ def test_alg_none_is_refused():
 
 def test_compact_form_fits_a_qr_code():
     long_title = "Nhận diện, tiếp nhận và hỗ trợ, can thiệp trẻ em bị xâm hại " * 3
-    token = credentials.compact_claims(cert(course_title=long_title, holder_name="Tôn Nữ " * 8),
-                                       pem=KEY)
+    token = credentials.compact_claims(
+        cert(course_title=long_title, holder_name="Tôn Nữ " * 8), pem=KEY
+    )
     assert len(token) < 400
     claims = credentials.verify(token, credentials.public_key_of(KEY))
     assert claims["c"] == "ABCDEFGHJKMNPQR5"

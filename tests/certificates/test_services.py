@@ -27,7 +27,9 @@ def test_completion_issues_one_certificate_with_snapshots(course, complete, make
     assert cert.score == 90
     assert 364 <= (cert.expires_at - cert.issued_at).days <= 366
     assert courses.get_status(user, course.slug).certificate_id == cert.id
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "certificate.issued"))
+    assert db.session.scalar(
+        select(AuditEvent.action).where(AuditEvent.action == "certificate.issued")
+    )
     # idempotent: the same cycle never gives a second certificate
     status = courses.get_status(user, course.slug)
     again = services.issue_certificate(user, course.slug, status, course.current_version)

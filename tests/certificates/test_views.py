@@ -38,9 +38,10 @@ def test_pdf_has_the_name_with_every_diacritic(client, login, issued):
     assert "Phòng, chống đuối nước cho trẻ em" in extracted
 
 
-def test_hostile_names_are_harmless_in_pdf_page_and_credential(client, login, course, complete,
-                                                               make_user, tree):
-    name = "=HYPERLINK(\"http://x\")<script>alert(1)</script> Ỷ " + "Dài" * 60
+def test_hostile_names_are_harmless_in_pdf_page_and_credential(
+    client, login, course, complete, make_user, tree
+):
+    name = '=HYPERLINK("http://x")<script>alert(1)</script> Ỷ ' + "Dài" * 60
     holder = make_user(unit=tree["hamlet"], name=name)
     cert = complete(holder, course)
     login(holder)
@@ -77,8 +78,11 @@ def test_files_are_404_for_others(client, login, issued, make_user, tree):
     holder, cert = issued
     for user in (make_user(unit=tree["hamlet"]), make_user("trainer", tree["other"])):
         login(user)
-        for url in (f"/certificates/{cert.code}.pdf", f"/certificates/{cert.code}.json",
-                    f"/credentials/{cert.code}.jwt"):
+        for url in (
+            f"/certificates/{cert.code}.pdf",
+            f"/certificates/{cert.code}.json",
+            f"/credentials/{cert.code}.jwt",
+        ):
             assert client.get(url).status_code == 404
     login(make_user("trainer", tree["commune"]))
     assert client.get(f"/certificates/{cert.code}.pdf").status_code == 200
@@ -121,7 +125,8 @@ def test_mistyped_and_unknown_codes(client, issued, db):
     assert r_unknown.status_code == r_erased.status_code == 404
     strip = lambda r, c: text(r).replace(codes.normalise(c), "").replace(c, "")  # noqa: E731
     assert strip(r_unknown, unknown).count("Không tìm thấy") == strip(r_erased, code).count(
-        "Không tìm thấy")
+        "Không tìm thấy"
+    )
 
 
 def test_revoked_shows_only_the_date(client, issued, db, make_user):

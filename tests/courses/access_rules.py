@@ -39,10 +39,19 @@ RULES = [
     ("courses.edit", "GET", "/courses/bai-khac/edit", AUTHORS_DO(200, trainer=404)),
     ("courses.edit", "GET", "/courses/duoi-nuoc/edit", AUTHORS_DO(404)),  # bundled: read-only
     ("courses.edit_lesson", "GET", "/courses/bai-xa/edit/lessons/mot", AUTHORS),
-    ("courses.edit_lesson", "GET", "/courses/bai-khac/edit/lessons/mot", AUTHORS_DO(200, trainer=404)),
+    (
+        "courses.edit_lesson",
+        "GET",
+        "/courses/bai-khac/edit/lessons/mot",
+        AUTHORS_DO(200, trainer=404),
+    ),
     ("courses.move_lesson", "POST", "/courses/bai-xa/edit/lessons/mot/move", AUTHORS_DO(302)),
-    ("courses.delete_lesson", "POST", "/courses/bai-khac/edit/lessons/mot/delete",
-     AUTHORS_DO(302, trainer=404)),
+    (
+        "courses.delete_lesson",
+        "POST",
+        "/courses/bai-khac/edit/lessons/mot/delete",
+        AUTHORS_DO(302, trainer=404),
+    ),
     ("courses.edit_file", "GET", "/courses/bai-xa/edit/files/quiz", AUTHORS),
     ("courses.upload_media", "POST", "/courses/bai-xa/edit/media", AUTHORS_DO(400)),
     ("courses.publish", "POST", "/courses/bai-khac/edit/publish", AUTHORS_DO(302, trainer=404)),

@@ -50,7 +50,11 @@ def test_lessons_add_rename_move_delete_keep_numbering(draft):
     authoring.save_lesson(draft, "ao-ho", "Ao hồ", 6, "Ao.\n")
     authoring.save_lesson(draft, "song-suoi", "Sông suối", 7, "Sông.\n")
     authoring.move_lesson(draft, "song-suoi", -1)
-    assert [s for _, s, *_ in authoring.list_draft_lessons(draft)] == ["lu-nuoc", "song-suoi", "ao-ho"]
+    assert [s for _, s, *_ in authoring.list_draft_lessons(draft)] == [
+        "lu-nuoc",
+        "song-suoi",
+        "ao-ho",
+    ]
     authoring.save_lesson(draft, "ao", "Ao", 6, "Ao.\n", old_slug="ao-ho")
     authoring.delete_lesson(draft, "lu-nuoc")
     names = sorted(n for n in authoring.get_draft(draft) if n != "course.md")

@@ -19,8 +19,12 @@ def page(r):
 def test_write_preview_publish_export_reimport(client, trainer, db):
     r = client.post("/courses/new", data={"title": "Sơ cứu cơ bản", "slug": ""})
     assert r.status_code == 302 and r.headers["Location"].endswith("/courses/so-cuu-co-ban/edit")
-    lesson = {"title": "Cầm máu", "slug": "cam-mau", "minutes": 5,
-              "body": "## Các bước\n\n1. Ấn chặt.\n<script>alert(1)</script>"}
+    lesson = {
+        "title": "Cầm máu",
+        "slug": "cam-mau",
+        "minutes": 5,
+        "body": "## Các bước\n\n1. Ấn chặt.\n<script>alert(1)</script>",
+    }
     r = client.post("/courses/so-cuu-co-ban/edit/lessons/new", data={**lesson, "preview": "1"})
     assert r.status_code == 200
     assert "<ol>" in page(r) and "<script>alert(1)" not in page(r)
@@ -35,9 +39,11 @@ def test_write_preview_publish_export_reimport(client, trainer, db):
     assert client.get("/courses/so-cuu-co-ban/cam-mau").status_code == 200
     exported = client.get("/courses/so-cuu-co-ban/export")
     assert exported.mimetype == "application/zip"
-    r = client.post("/courses/so-cuu-co-ban/edit/import",
-                    data={"archive": (io.BytesIO(exported.data), "khoa.zip")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/courses/so-cuu-co-ban/edit/import",
+        data={"archive": (io.BytesIO(exported.data), "khoa.zip")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
 
 
@@ -59,18 +65,25 @@ def test_upload_refuses_svg_and_accepts_png(client, trainer):
     from tests.courses.sample import png_bytes
 
     client.post("/courses/new", data={"title": "Khóa A", "slug": "khoa-a"})
-    r = client.post("/courses/khoa-a/edit/media",
-                    data={"image": (io.BytesIO(b"<svg onload=alert(1)>"), "x.png")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/courses/khoa-a/edit/media",
+        data={"image": (io.BytesIO(b"<svg onload=alert(1)>"), "x.png")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 400 and "không phải là ảnh" in page(r)
-    r = client.post("/courses/khoa-a/edit/media",
-                    data={"image": (io.BytesIO(png_bytes()), "Ảnh ao.png")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/courses/khoa-a/edit/media",
+        data={"image": (io.BytesIO(png_bytes()), "Ảnh ao.png")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
     assert "media/anh-ao.jpg" in page(client.get("/courses/khoa-a/edit"))
 
 
 def test_bad_zip_import_lists_problems(client, trainer):
-    r = client.post("/courses/import", data={"archive": (io.BytesIO(b"nope"), "x.zip")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/courses/import",
+        data={"archive": (io.BytesIO(b"nope"), "x.zip")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 400 and "không phải là tệp zip" in page(r)

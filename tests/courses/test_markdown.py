@@ -31,9 +31,29 @@ XSS = [
     "<noscript><p title='</noscript><img src=x onerror=alert(1)>'></noscript>",
     '<a href="vbscript:msgbox(1)">x</a>',
 ]
-FORBIDDEN = ["<script", "onerror", "onclick", "onload", "ontoggle", "javascript:", "vbscript:",
-             "data:text", "<iframe", "<form", "<svg", "<object", "<embed", "<base", "<meta",
-             "<link", "<style", "style=", "<math", "srcset", "<input"]
+FORBIDDEN = [
+    "<script",
+    "onerror",
+    "onclick",
+    "onload",
+    "ontoggle",
+    "javascript:",
+    "vbscript:",
+    "data:text",
+    "<iframe",
+    "<form",
+    "<svg",
+    "<object",
+    "<embed",
+    "<base",
+    "<meta",
+    "<link",
+    "<style",
+    "style=",
+    "<math",
+    "srcset",
+    "<input",
+]
 
 
 @pytest.mark.parametrize("payload", XSS)

@@ -37,24 +37,44 @@ def test_sample_course_parses(tmp_path):
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"course.md": COURSE_MD.replace("title: Phòng", "titel: Phòng")},
-         "content/duoi-nuoc/course.md:2: unknown field 'titel'"),
-        ({"course.md": COURSE_MD.replace("audiences: [staff, collaborator]", "audiences: [kids]")},
-         "course.md:6: unknown audience 'kids'"),
-        ({"course.md": COURSE_MD.replace("reviewed: 2026-10-01", "reviewed: soon")},
-         "course.md:11: reviewed must be a date"),
-        ({"course.md": COURSE_MD.replace("minutes: 20", "minutes: many")},
-         "course.md:7: minutes must be a whole number"),
-        ({"course.md": COURSE_MD.replace("audiences: [staff, collaborator]", "audiences: [staff, parent]")},
-         "not both"),
+        (
+            {"course.md": COURSE_MD.replace("title: Phòng", "titel: Phòng")},
+            "content/duoi-nuoc/course.md:2: unknown field 'titel'",
+        ),
+        (
+            {
+                "course.md": COURSE_MD.replace(
+                    "audiences: [staff, collaborator]", "audiences: [kids]"
+                )
+            },
+            "course.md:6: unknown audience 'kids'",
+        ),
+        (
+            {"course.md": COURSE_MD.replace("reviewed: 2026-10-01", "reviewed: soon")},
+            "course.md:11: reviewed must be a date",
+        ),
+        (
+            {"course.md": COURSE_MD.replace("minutes: 20", "minutes: many")},
+            "course.md:7: minutes must be a whole number",
+        ),
+        (
+            {
+                "course.md": COURSE_MD.replace(
+                    "audiences: [staff, collaborator]", "audiences: [staff, parent]"
+                )
+            },
+            "not both",
+        ),
         ({"course.md": COURSE_MD.replace("summary: Giữ", "summary: [Giữ")}, "front matter"),
         ({"course.md": None}, "missing course.md"),
         ({"03-quiz.md": "# Quiz\n\nx"}, "'quiz' is reserved"),
         ({"03-Bad_Slug.md": "# X\n\nx"}, "lesson slug 'Bad_Slug'"),
         ({"04-xa.md": "# X\n\nx"}, "expected 03"),
         ({"notes.txt": "x"}, "unexpected file"),
-        ({"01-vi-sao.md": "---\ntitle: X\n---\n\n![a](media/missing.png)\n"},
-         "01-vi-sao.md:5: media/missing.png does not exist"),
+        (
+            {"01-vi-sao.md": "---\ntitle: X\n---\n\n![a](media/missing.png)\n"},
+            "01-vi-sao.md:5: media/missing.png does not exist",
+        ),
         ({"02-so-cuu.md": b"# T\n\n\xff\xfe bad"}, "02-so-cuu.md:3: not UTF-8"),
         ({"02-so-cuu.md": "---\ntitle: T\nminutes: 5\n---\n\n"}, "the lesson is empty"),
         ({"02-so-cuu.md": "không có tiêu đề"}, "needs a title"),
@@ -85,19 +105,35 @@ def quiz_problems(text, lessons=("so-cuu", "vi-sao")):
     [
         ("## Câu hỏi\n\n- [x] a\n- [ ] b\n\n> vì\n", "quiz.md:1: question needs a permanent id"),
         ("## Câu hỏi {#Bad_Id}\n\n- [x] a\n- [ ] b\n\n> vì\n", "question id 'Bad_Id'"),
-        ("## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n\n## B {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n",
-         "quiz.md:8: question id 'a' repeats line 1"),
+        (
+            "## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n\n## B {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n",
+            "quiz.md:8: question id 'a' repeats line 1",
+        ),
         ("## A {#a}\n\n- [ ] a\n- [ ] b\n\n> vì\n", "mark the correct option"),
         ("## A {#a}\n\n- [x] a\n\n> vì\n", "at least two options"),
         ("## A {#a}\n\n- [x] a\n- [ ] b\n", "add an explanation"),
-        ("## A {#a} {lesson=khong-co}\n\n- [x] a\n- [ ] b\n\n> vì\n", "{lesson=khong-co}: no such lesson"),
-        ("Lời mở đầu\n\n## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n", "quiz.md:1: text before the first question"),
+        (
+            "## A {#a} {lesson=khong-co}\n\n- [x] a\n- [ ] b\n\n> vì\n",
+            "{lesson=khong-co}: no such lesson",
+        ),
+        (
+            "Lời mở đầu\n\n## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n",
+            "quiz.md:1: text before the first question",
+        ),
         ("---\npass_mark: 150\n---\n## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n", "pass_mark must be"),
-        ("---\nbogus: 1\n---\n## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n", "unknown quiz setting 'bogus'"),
-        ("---\nquestions_per_attempt: 1\n---\n## A {#a} {must}\n\n- [x] a\n- [ ] b\n\n> vì\n\n"
-         "## B {#b} {must}\n\n- [x] a\n- [ ] b\n\n> vì\n", "do not fit questions_per_attempt"),
-        ("---\nquestions_per_attempt: 5\n---\n## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n",
-         "the bank has 1"),
+        (
+            "---\nbogus: 1\n---\n## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n",
+            "unknown quiz setting 'bogus'",
+        ),
+        (
+            "---\nquestions_per_attempt: 1\n---\n## A {#a} {must}\n\n- [x] a\n- [ ] b\n\n> vì\n\n"
+            "## B {#b} {must}\n\n- [x] a\n- [ ] b\n\n> vì\n",
+            "do not fit questions_per_attempt",
+        ),
+        (
+            "---\nquestions_per_attempt: 5\n---\n## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n",
+            "the bank has 1",
+        ),
         ("## A {#a} {sometimes}\n\n- [x] a\n- [ ] b\n\n> vì\n", "unknown {...} marker"),
         ("## A {#a}\n\n- [x] a\n- [ ] b\n\n> vì\n\nthêm chữ\n", "text after the explanation"),
         ("", "the quiz has no questions"),
@@ -110,14 +146,20 @@ def test_quiz_problems(text, expected):
 
 def test_quiz_option_continuation_lines_and_defaults():
     quiz, problems = parse_quiz(
-        "## A {#a}\n\n- [x] dòng một\n  dòng hai\n- [ ] b\n\n> giải thích\n> tiếp\n", "quiz.md", set()
+        "## A {#a}\n\n- [x] dòng một\n  dòng hai\n- [ ] b\n\n> giải thích\n> tiếp\n",
+        "quiz.md",
+        set(),
     )
     assert problems == []
     assert quiz.questions[0].options[0] == ("dòng một dòng hai", True)
     assert quiz.questions[0].explanation == "giải thích\ntiếp"
     assert quiz.settings == {
-        "pass_mark": 80, "questions_per_attempt": 0, "max_attempts": 0,
-        "cooldown_minutes": 0, "time_limit_minutes": 0, "shuffle_options": True,
+        "pass_mark": 80,
+        "questions_per_attempt": 0,
+        "max_attempts": 0,
+        "cooldown_minutes": 0,
+        "time_limit_minutes": 0,
+        "shuffle_options": True,
     }
 
 

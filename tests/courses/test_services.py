@@ -27,7 +27,10 @@ def test_progress_and_resume(publish, make_user, db):
     status = services.complete_lesson(user, course, "vi-sao")
     db.session.commit()
     assert (status.lessons_done, status.lessons_total, status.percent) == (1, 2, 50)
-    assert services.resume_lesson(lessons, services.list_done_lessons(user, course.slug)).slug == "so-cuu"
+    assert (
+        services.resume_lesson(lessons, services.list_done_lessons(user, course.slug)).slug
+        == "so-cuu"
+    )
     # idempotent
     services.complete_lesson(user, course, "vi-sao")
     assert services.get_status(user, course.slug).lessons_done == 1
@@ -72,7 +75,9 @@ def test_progress_survives_a_new_version(publish, make_user, db):
     user = make_user()
     services.complete_lesson(user, course, "vi-sao")
     db.session.commit()
-    course = publish(**{"02-so-cuu.md": LESSON_2 + "\nThêm.\n", "03-giu-am.md": "# Giữ ấm\n\nÁo.\n"})
+    course = publish(
+        **{"02-so-cuu.md": LESSON_2 + "\nThêm.\n", "03-giu-am.md": "# Giữ ấm\n\nÁo.\n"}
+    )
     assert course.current_version.number == 2
     status = services.complete_lesson(user, course, "so-cuu")
     assert (status.lessons_done, status.lessons_total) == (2, 3)

@@ -57,9 +57,16 @@ def test_finishing_needs_login_and_a_post(client, course):
 
 
 @pytest.mark.parametrize(
-    "url", ["/courses/khong-co/", "/courses/duoi-nuoc/khong-co", "/courses/khong-co/vi-sao",
-            "/courses/khong-co/print", "/courses/duoi-nuoc/print?lesson=x", "/courses/media/99/x.png",
-            "/courses/media/1/khac.png"],
+    "url",
+    [
+        "/courses/khong-co/",
+        "/courses/duoi-nuoc/khong-co",
+        "/courses/khong-co/vi-sao",
+        "/courses/khong-co/print",
+        "/courses/duoi-nuoc/print?lesson=x",
+        "/courses/media/99/x.png",
+        "/courses/media/1/khac.png",
+    ],
 )
 def test_unknown_things_are_404(client, course, url):
     r = client.get(url)

@@ -1,0 +1,101 @@
+"""In-person sessions: attendance, lessons covered, QR check-in window, the paper path."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from portal import signals
+from portal.courses import services as courses
+from portal.training import services
+from portal.training.models import Requirement, TrainingSession
+
+
+@pytest.fixture
+def session(db, course, tree, trainer):
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    s = services.schedule_session(
+        trainer, tree["commune"], "duoi-nuoc", start, start + timedelta(hours=2), "Nhà văn hóa ấp 1"
+    )
+    db.session.commit()
+    return s
+
+
+def test_schedule_refuses_bad_times_and_courses(tree, trainer, course):
+    now = datetime.now(UTC)
+    with pytest.raises(services.TrainingError):
+        services.schedule_session(trainer, tree["commune"], "duoi-nuoc", now, now, "x")
+    with pytest.raises(services.TrainingError):
+        services.schedule_session(
+            trainer, tree["commune"], "khong-co", now, now + timedelta(hours=1), "x"
+        )
+
+
+def test_roster_attendance_and_lessons_covered(db, session, tree, make_user, trainer):
+    a = make_user(unit=tree["hamlet"], position="collaborator", name="Lê Văn Bình")
+    b = make_user(unit=tree["hamlet"], position="collaborator", name="Trần Thị An")
+    outsider = make_user(unit=tree["other_hamlet"], position="collaborator")
+    assert [u.full_name for u in services.list_roster(session)][:2] == [
+        "Trần Thị An",
+        "Lê Văn Bình",
+    ]
+    with pytest.raises(services.TrainingError):
+        services.record_attendance(session, [a.id, outsider.id], trainer)
+    services.record_attendance(session, [a.id, b.id], trainer)
+    services.set_lessons_covered(session, ["vi-sao"], trainer)
+    db.session.commit()
+    assert courses.list_done_lessons(a, "duoi-nuoc") == {"vi-sao"}
+    services.record_attendance(session, [a.id], trainer)
+    db.session.commit()
+    assert [x.user_id for x in session.attendance] == [a.id]
+    with pytest.raises(services.TrainingError):
+        services.set_lessons_covered(session, ["khong-co"], trainer)
+
+
+def test_qr_check_in_only_in_the_window(db, session, tree, make_user):
+    user = make_user(unit=tree["hamlet"], position="collaborator")
+    with pytest.raises(services.TrainingError):
+        services.check_in(
+            session,
+            user,
+            "wrong",
+        )
+    with pytest.raises(services.TrainingError):
+        services.check_in(
+            session, user, session.checkin_token, now=session.ends_at + timedelta(hours=1)
+        )
+    assert services.check_in(session, user, session.checkin_token) is True
+    assert services.check_in(session, user, session.checkin_token) is False
+    stranger = make_user(unit=tree["other_hamlet"], position="collaborator")
+    with pytest.raises(services.TrainingError):
+        services.check_in(session, stranger, session.checkin_token)
+
+
+def test_paper_person_and_scores(db, session, trainer):
+    person = services.add_paper_person(session, "Hà Thị Mơ", "collaborator", trainer)
+    db.session.commit()
+    assert person.password_hash is None and person.phone is None
+    services.set_scores(session, {person.id: (40, 85)})
+    assert session.attendance[0].post_score == 85
+    with pytest.raises(services.TrainingError):
+        services.set_scores(session, {person.id: (40, 150)})
+    with pytest.raises(services.TrainingError):
+        services.add_paper_person(session, "  ", "collaborator", trainer)
+
+
+def test_merge_moves_requirements_and_sessions(db, session, tree, trainer, make_unit):
+    req = services.create_requirement(
+        trainer, tree["commune"], "duoi-nuoc", ["collaborator"], date.today()
+    )
+    successor = make_unit("Xã Mới", parent=tree["province"])
+    signals.units_merged.send(None, predecessors=[tree["commune"].id], successor=successor.id)
+    db.session.commit()
+    assert db.session.get(Requirement, req.id).unit_id == successor.id
+    assert db.session.get(TrainingSession, session.id).unit_id == successor.id
+
+
+def test_my_requirements_and_required_slugs(db, tree, make_user, requirement):
+    person = make_user(unit=tree["hamlet"], position="collaborator")
+    assert services.list_required_slugs(person) == {"duoi-nuoc"}
+    assert [r.course_slug for r in services.list_my_requirements(person)] == ["duoi-nuoc"]
+    officer = make_user(unit=tree["hamlet"], position="commune_officer")
+    assert services.list_required_slugs(officer) == set()
