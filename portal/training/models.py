@@ -1,7 +1,7 @@
 import secrets
 from datetime import date
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -93,3 +93,25 @@ class Attendance(db.Model):
 
     session: Mapped[TrainingSession] = relationship(back_populates="attendance")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class OutboxMessage(db.Model):
+    """Every reminder goes through here: queued, then sent by e-mail (or later SMS/Zalo)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_recent", "user_id", "course_slug", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # email, sms
+    kind: Mapped[str] = mapped_column(String(20))  # due_soon, expiring, overdue
+    course_slug: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    sent_at = mapped_column(UTCDateTime)
+    cancelled_at = mapped_column(UTCDateTime)  # the person became compliant before sending
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""Reports: compliance dashboard, drill-down, transcripts and the inspection file."""

@@ -1,0 +1,84 @@
+"""Writing tables to CSV, XLSX and PDF safely (DESIGN §9.8, §10.6).
+
+Cells that a spreadsheet would run as a formula are neutralised; CSV is UTF-8 with a BOM so
+Excel shows Vietnamese; XLSX is written row by row (write-only mode) so memory stays flat.
+"""
+
+import csv
+import io
+import re
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE_OR_NUMBER = re.compile(r"^[+-]?\d[\d .]*$")
+VIETNAM_DATE = "DD/MM/YYYY"
+
+
+def neutralise(value):
+    """Prefix text that would start a formula with an apostrophe; numbers and phones stay."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        if not _PHONE_OR_NUMBER.match(value):
+            return "'" + value
+    return value
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def csv_bytes(header, rows):
+    """A CSV file: UTF-8 with BOM, CRLF line ends, formula-safe cells."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_plain(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(sheets):
+    """An XLSX workbook streamed row by row.
+
+    `sheets` is a list of (title, header, rows, widths); rows may be any iterable.
+    """
+    wb = Workbook(write_only=True)
+    for title, header, rows, widths in sheets:
+        ws = wb.create_sheet(title=title[:31])
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+        bold = Font(bold=True)
+        head = []
+        for value in header:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.font = bold
+            head.append(cell)
+        ws.append(head)
+        for row in rows:
+            ws.append([_xlsx_cell(ws, v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xlsx_cell(ws, value):
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = VIETNAM_DATE
+        return cell
+    if isinstance(value, str):
+        value = neutralise(value)
+    return value
