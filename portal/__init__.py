@@ -79,10 +79,11 @@ def register_blueprints(app):
 
 
 def register_commands(app):
-    from portal import backup, demo
+    from portal import backup, demo, seed
 
     app.cli.add_command(demo.cli)
     app.cli.add_command(backup.backup_command)
+    app.cli.add_command(seed.cli)
     for module in _feature_modules("commands"):
         app.cli.add_command(module.cli)
 
