@@ -1,6 +1,6 @@
 """Interface language: Vietnamese by default, English selectable per user and per visitor."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
@@ -10,6 +10,8 @@ LANG_COOKIE = "lang"
 
 
 def select_locale():
+    if not has_request_context():  # command-line tools speak the default language
+        return current_app.config["DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     lang = request.cookies.get(LANG_COOKIE)
