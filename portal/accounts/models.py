@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     # Part of the session id: bumping it ends every session and remember-me cookie.
     session_version: Mapped[int] = mapped_column(default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last TOTP time step accepted: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column()
     # Parents' certificates are publicly checkable only when the parent says so.
     public_verification: Mapped[bool] = mapped_column(default=False)
     # When the person entered their current unit: "60 days after joining" due dates.
@@ -74,6 +76,14 @@ class User(UserMixin, db.Model):
     @property
     def login(self):
         return self.phone or self.email
+
+    @property
+    def is_parent(self):
+        return self.position == "parent"
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
 
     def __repr__(self):
         return f"<User {self.id} {self.role}>"
