@@ -1,0 +1,1 @@
+"""Quizzes: attempts drawn from a course version's question bank, grading, results, statistics."""
