@@ -15,3 +15,6 @@ course_completed = _signals.signal("course-completed")
 units_merged = _signals.signal("units-merged")
 # sender: None; kwargs: user (its personal data is being erased: scrub copies of it)
 user_erased = _signals.signal("user-erased")
+# sender: None; kwargs: unit. Receivers return how many people still belong to the unit,
+# so a lower package can refuse to close a unit that a higher one still uses.
+unit_closing = _signals.signal("unit-closing")

@@ -36,6 +36,11 @@ class AccountError(Exception):
 # Reads
 
 
+def count_users_in(unit):
+    """People whose unit is exactly this one (deactivated ones included)."""
+    return db.session.scalar(select(func.count()).select_from(User).where(User.unit_id == unit.id))
+
+
 def get_user(user_id):
     return db.session.get(User, user_id)
 

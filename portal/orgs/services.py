@@ -14,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.accounts.models import User
 from portal.extensions import db
 from portal.orgs.models import KINDS, Unit, UnitLineage
-from portal.signals import units_merged
+from portal.signals import unit_closing, units_merged
 from portal.text import fold, nfc
 
 COMMUNE_KINDS = ("commune", "ward", "special_zone")
@@ -140,11 +139,6 @@ def list_lineage(unit):
             .order_by(UnitLineage.occurred_on, UnitLineage.id)
         )
     )
-
-
-def count_users(unit):
-    """People whose unit is exactly this one."""
-    return db.session.scalar(select(func.count()).select_from(User).where(User.unit_id == unit.id))
 
 
 def list_communes(province_code=None):
@@ -341,9 +335,6 @@ def merge_units(
         for child in list_children(p):
             move_unit(child, successor, actor=actor)
         _lineage("merge", p, successor)
-    moved = db.session.execute(
-        update(User).where(User.unit_id.in_(ids)).values(unit_id=successor.id)
-    ).rowcount
     for p in predecessors:
         audit.record(
             "unit.merged", "unit", p.id, actor=actor, unit_id=successor.id, successor=successor.id
@@ -355,9 +346,9 @@ def merge_units(
         actor=actor,
         unit_id=successor.id,
         predecessors=ids,
-        users_moved=moved,
     )
     db.session.flush()
+    # People, requirements and sessions belong to higher packages: they move themselves.
     units_merged.send(None, predecessors=ids, successor=successor.id)
     return successor
 
@@ -369,7 +360,7 @@ def close_unit(unit, *, actor=None):
         raise UnitError(
             _l("Đơn vị còn đơn vị cấp dưới: hãy chuyển hoặc giải thể chúng trước, hoặc sáp nhập.")
         )
-    if count_users(unit):
+    if sum(count or 0 for _, count in unit_closing.send(None, unit=unit)):
         raise UnitError(
             _l("Đơn vị còn người dùng: hãy sáp nhập vào một đơn vị khác để chuyển họ sang.")
         )

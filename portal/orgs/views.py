@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal.accounts.decorators import role_required
 from portal.accounts.scope import in_scope
+from portal.accounts.services import count_users_in
 from portal.extensions import db
 from portal.orgs import forms, services
 from portal.orgs.models import Unit
@@ -66,7 +67,7 @@ def _page(unit, status=200, **given):
         lineage=lineage,
         # Link only to the units the viewer may open: a trainer sees the province by name.
         openable={u.id for u in related if in_scope(current_user, u)},
-        users_count=services.count_users(unit),
+        users_count=count_users_in(unit),
         can_edit=current_user.role == "admin" and unit.is_open,
         **page_forms,
     ), status
