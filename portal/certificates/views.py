@@ -232,6 +232,14 @@ def verify_name(code):
 # Trainers and managers
 
 
+FILTERS = ("unit", "course", "status", "from", "to")
+
+
+def _filter_args():
+    """The list filters as typed, and nothing else (links and redirects repeat them)."""
+    return {name: request.args[name] for name in FILTERS if name in request.args}
+
+
 def _filters():
     """Parse the list filters; unknown units or bad dates become a message, not a 500."""
     errors = []
@@ -277,7 +285,7 @@ def manage():
         for c in certs
     ]
     return render_template(
-        "certificates/manage.html", rows=rows, errors=errors, args=request.args
+        "certificates/manage.html", rows=rows, errors=errors, args=_filter_args()
     ), 400 if errors else 200
 
 
@@ -290,7 +298,7 @@ def download_many():
     certs = services.list_for_scope(current_user, f, limit=200)
     if not certs:
         flash(_("Không có chứng nhận nào khớp bộ lọc."), "error")
-        return redirect(url_for("certificates.manage", **request.args))
+        return redirect(url_for("certificates.manage", **_filter_args()))
     if request.args.get("format") == "zip":
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -81,13 +81,14 @@ def course(slug):
 
 
 def _course_extras(course):
-    """Links other features add to the course page (quiz, certificate, sessions)."""
+    """Links other features add to the course page: the final quiz and the pre-test."""
+    version = course.current_version
     links = []
-    for endpoint, label in (
-        ("quizzes.overview", _("Bài kiểm tra cuối khóa")),
-        ("quizzes.pre_test", _("Bài kiểm tra đầu vào")),
+    for endpoint, label, present in (
+        ("quizzes.overview", _("Bài kiểm tra cuối khóa"), version.has_quiz),
+        ("quizzes.pre_test", _("Bài kiểm tra đầu vào"), version.pre_quiz is not None),
     ):
-        if endpoint in current_app.view_functions:
+        if present and endpoint in current_app.view_functions:
             links.append((url_for(endpoint, slug=course.slug), label))
     return links
 

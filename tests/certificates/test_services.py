@@ -154,3 +154,18 @@ def test_list_for_scope_filters(course, complete, make_user, tree):
     f.status = "valid"
     f.unit = tree["other"]
     assert [c.id for c in services.list_for_scope(admin, f)] == [b.id]
+
+
+def test_erasing_a_person_scrubs_their_certificates(course, complete, make_user, tree, db):
+    from portal.accounts import services as accounts
+
+    user = make_user(unit=tree["hamlet"], position="parent", name="Mẹ Bé Na")
+    cert = complete(user, course)
+    data = accounts.export_user_data(user)
+    assert data["certificates"][0]["holder_name"] == "Mẹ Bé Na"
+    assert data["lessons_done"] and data["courses"][0]["course"] == "duoi-nuoc"
+    accounts.erase_user(user)
+    db.session.commit()
+    fresh = db.session.get(Certificate, cert.id)
+    assert fresh.holder_name != "Mẹ Bé Na" and fresh.unit_trail == ""
+    assert not services.is_publicly_checkable(fresh)
