@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 70c99943de70
+Revision ID: 738aa95aa599
 Revises: 
-Create Date: 2026-11-29 04:14:17.360339
+Create Date: 2026-11-29 04:46:36.632040
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '70c99943de70'
+revision = '738aa95aa599'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -270,6 +270,64 @@ def upgrade():
     with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lesson_progress_user_id'), ['user_id'], unique=False)
 
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('course_slug', sa.String(length=80), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.String(length=300), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_outbox_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_recent', ['user_id', 'course_slug', 'kind', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_user_id'), ['user_id'], unique=False)
+
+    op.create_table('requirements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_slug', sa.String(length=80), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('first_due_on', sa.Date(), nullable=False),
+    sa.Column('attendance_counts', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_requirements_created_by_id_users')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_requirements_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_requirements'))
+    )
+    with op.batch_alter_table('requirements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_requirements_course_slug'), ['course_slug'], unique=False)
+        batch_op.create_index(batch_op.f('ix_requirements_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('training_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_slug', sa.String(length=80), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=False),
+    sa.Column('trainer_id', sa.Integer(), nullable=True),
+    sa.Column('lessons_covered', sa.JSON(), nullable=False),
+    sa.Column('checkin_token', sa.String(length=40), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['trainer_id'], ['users.id'], name=op.f('fk_training_sessions_trainer_id_users')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_training_sessions_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_sessions')),
+    sa.UniqueConstraint('checkin_token', name=op.f('uq_training_sessions_checkin_token'))
+    )
+    with op.batch_alter_table('training_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_sessions_course_slug'), ['course_slug'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_sessions_unit_id'), ['unit_id'], unique=False)
+
     op.create_table('attempts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -301,6 +359,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attempts_version_id'), ['version_id'], unique=False)
         batch_op.create_index('uq_attempts_one_open', ['user_id', 'course_slug', 'kind'], unique=True, sqlite_where=sa.text("state = 'open'"), postgresql_where=sa.text("state = 'open'"))
 
+    op.create_table('attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('method', sa.String(length=10), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('pre_score', sa.Integer(), nullable=True),
+    sa.Column('post_score', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], name=op.f('fk_attendance_session_id_training_sessions')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_attendance_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance')),
+    sa.UniqueConstraint('session_id', 'user_id', name=op.f('uq_attendance_session_id'))
+    )
+    with op.batch_alter_table('attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attendance_session_id'), ['session_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attendance_user_id'), ['user_id'], unique=False)
+
     op.create_table('lessons',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -317,6 +392,17 @@ def upgrade():
     )
     with op.batch_alter_table('lessons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lessons_version_id'), ['version_id'], unique=False)
+
+    op.create_table('requirement_positions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('requirement_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.String(length=30), nullable=False),
+    sa.ForeignKeyConstraint(['requirement_id'], ['requirements.id'], name=op.f('fk_requirement_positions_requirement_id_requirements')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_requirement_positions')),
+    sa.UniqueConstraint('requirement_id', 'position', name=op.f('uq_requirement_positions_requirement_id'))
+    )
+    with op.batch_alter_table('requirement_positions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_requirement_positions_requirement_id'), ['requirement_id'], unique=False)
 
     op.create_table('attempt_answers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -342,10 +428,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_attempt_answers_question_id'))
 
     op.drop_table('attempt_answers')
+    with op.batch_alter_table('requirement_positions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_requirement_positions_requirement_id'))
+
+    op.drop_table('requirement_positions')
     with op.batch_alter_table('lessons', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lessons_version_id'))
 
     op.drop_table('lessons')
+    with op.batch_alter_table('attendance', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attendance_user_id'))
+        batch_op.drop_index(batch_op.f('ix_attendance_session_id'))
+
+    op.drop_table('attendance')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.drop_index('uq_attempts_one_open', sqlite_where=sa.text("state = 'open'"), postgresql_where=sa.text("state = 'open'"))
         batch_op.drop_index(batch_op.f('ix_attempts_version_id'))
@@ -353,6 +448,21 @@ def downgrade():
         batch_op.drop_index('ix_attempts_course_kind_state')
 
     op.drop_table('attempts')
+    with op.batch_alter_table('training_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_sessions_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_training_sessions_course_slug'))
+
+    op.drop_table('training_sessions')
+    with op.batch_alter_table('requirements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_requirements_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_requirements_course_slug'))
+
+    op.drop_table('requirements')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_user_id'))
+        batch_op.drop_index('ix_outbox_recent')
+
+    op.drop_table('outbox')
     with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lesson_progress_user_id'))
 
