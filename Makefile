@@ -28,8 +28,8 @@ translations: install
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) content sync
-	$(FLASK) demo load
 	$(FLASK) users bootstrap-admin
+	$(FLASK) demo load
 	$(MAKE) --no-print-directory serve
 
 serve: install
