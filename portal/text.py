@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
@@ -38,6 +39,7 @@ def _letter_key(text):
     return tuple(keys), tuple(tones)
 
 
+@lru_cache(maxsize=65536)
 def name_sort_key(full_name):
     """Sort people the Vietnamese way: given name (last word), then the full name."""
     words = (full_name or "").split()

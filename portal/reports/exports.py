@@ -16,7 +16,6 @@ from openpyxl.utils import get_column_letter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_OR_NUMBER = re.compile(r"^[+-]?\d[\d .]*$")
-VIETNAM_DATE = "DD/MM/YYYY"
 
 
 def neutralise(value):
@@ -66,19 +65,16 @@ def xlsx_bytes(sheets):
             head.append(cell)
         ws.append(head)
         for row in rows:
-            ws.append([_xlsx_cell(ws, v) for v in row])
+            ws.append([_xlsx_cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _xlsx_cell(ws, value):
+def _xlsx_cell(value):
+    # Plain values keep the writer fast; openpyxl stores dates as dates with a date format.
     if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = VIETNAM_DATE
-        return cell
+        return value.date()
     if isinstance(value, str):
-        value = neutralise(value)
+        return neutralise(value)
     return value

@@ -47,7 +47,9 @@ def list_children(unit):
 
 
 def get_dashboard(unit, as_of, *, course_slug=None, position=None):
-    table, totals = compliance.summarise(unit, as_of, course_slug=course_slug, position=position)
+    table, totals = compliance.summarise_in_sql(
+        unit, as_of, course_slug=course_slug, position=position
+    )
     rules = compliance.course_rules()
     slugs = sorted(totals)
     children = {u.id: u for u in list_children(unit)}

@@ -20,6 +20,9 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 VIEWERS = ("trainer", "manager", "admin")
 
 
+FILTERS = ("unit", "as_of", "course", "position")
+
+
 class BadFilter(Exception):
     pass
 
@@ -56,6 +59,11 @@ def _params():
     return unit, as_of, course, position
 
 
+def _filter_args():
+    """The filters as typed, and nothing else: the page's links repeat them."""
+    return {name: request.args[name] for name in FILTERS if name in request.args}
+
+
 def _bad(exc):
     return render_template("reports/error.html", message=str(exc)), 400
 
@@ -80,7 +88,7 @@ def dashboard():
         "reports/dashboard.html",
         board=board,
         unit=unit,
-        args=request.args,
+        args=_filter_args(),
         positions=POSITIONS,
         masked=services.masked,
         share=compliance.share_compliant,
@@ -138,7 +146,7 @@ def people():
         rows=rows,
         unit=unit,
         as_of=as_of,
-        args=request.args,
+        args=_filter_args(),
         names=services.list_unit_names(unit),
         titles={s: r[2] for s, r in compliance.course_rules().items()},
     )
@@ -169,7 +177,7 @@ def inspection_page():
         "reports/inspection.html",
         unit=unit,
         as_of=as_of,
-        args=request.args,
+        args=_filter_args(),
         tables=[
             (n, built[n][0], built[n][1], list(built[n][2]))
             for n in ("summary", "overdue", "sessions")

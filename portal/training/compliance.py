@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.accounts.models import User
@@ -259,3 +259,104 @@ def share_compliant(counter):
     if not total:
         return None
     return round(100 * (counter["compliant"] + counter["expiring"]) / total)
+
+
+def _child_expression(unit, path_column):
+    """SQL for the id (as text) of `unit`'s child holding `path_column` ('' for the unit)."""
+    rest = func.substr(path_column, len(unit.path) + 1)
+    if db.engine.dialect.name == "postgresql":
+        return func.split_part(rest, "/", 1)
+    return func.substr(rest, 1, func.instr(rest, "/") - 1)
+
+
+def summarise_in_sql(unit, as_of=None, *, course_slug=None, position=None):
+    """The same counts as `summarise`, computed by the database: one query per required course.
+
+    Every rule of the status table becomes a comparison with a constant (the as_of moment,
+    shifted by the course's validity), so the database can count a province in one pass.
+    """
+    as_of = as_of or date.today()
+    moment = end_of(as_of)
+    soon = moment + EXPIRING_WITHIN
+    joined_before = datetime.combine(as_of, time.min, tzinfo=UTC) - GRACE_AFTER_JOINING
+    rules = course_rules()
+    person_unit = aliased(Unit)
+    req_unit = aliased(Unit)
+    slugs_query = (
+        select(Requirement.course_slug).distinct()
+        .join(req_unit, req_unit.id == Requirement.unit_id)
+        .where(Requirement.archived_at.is_(None),
+               or_(req_unit.path.like(unit.path + "%"),
+                   db.literal(unit.path).like(req_unit.path.concat("%"))))
+    )
+    if course_slug:
+        slugs_query = slugs_query.where(Requirement.course_slug == course_slug)
+    table, totals = {}, {}
+    for slug in db.session.scalars(slugs_query).all():
+        certified, months, _title = rules.get(slug, (True, 0, ""))
+        pairs = (
+            select(User.id.label("uid"), person_unit.path.label("path"),
+                   User.joined_unit_at.label("joined"),
+                   func.min(Requirement.first_due_on).label("due"),
+                   func.max(case((Requirement.attendance_counts, 1), else_=0)).label("att_counts"))
+            .join(person_unit, person_unit.id == User.unit_id)
+            .join(RequirementPosition, RequirementPosition.position == User.position)
+            .join(Requirement, Requirement.id == RequirementPosition.requirement_id)
+            .join(req_unit, req_unit.id == Requirement.unit_id)
+            .where(person_unit.path.like(unit.path + "%"),
+                   person_unit.path.like(req_unit.path.concat("%")),
+                   Requirement.archived_at.is_(None), Requirement.course_slug == slug,
+                   User.active.is_(True), User.erased_at.is_(None))
+            .group_by(User.id, person_unit.path, User.joined_unit_at)
+        )
+        if position:
+            pairs = pairs.where(User.position == position)
+        pairs = pairs.subquery()
+        cert = aliased(Certificate)
+        attended = (
+            select(Attendance.user_id.label("uid"),
+                   func.max(TrainingSession.starts_at).label("last"))
+            .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+            .where(TrainingSession.course_slug == slug, TrainingSession.starts_at <= moment)
+            .group_by(Attendance.user_id)
+            .subquery()
+        )
+        live_cert = and_(cert.id.is_not(None),
+                         or_(cert.revoked_at.is_(None), cert.revoked_at > moment),
+                         or_(cert.expires_at.is_(None), cert.expires_at > moment))
+        long_cert = and_(live_cert, or_(cert.expires_at.is_(None), cert.expires_at > soon))
+
+        def after(column, limit_moment):
+            if months == 0:
+                return column.is_not(None)
+            return column > add_months(limit_moment, -months)
+
+        by_completion = false() if certified else after(CourseStatus.completed_at, moment)
+        long_completion = false() if certified else after(CourseStatus.completed_at, soon)
+        by_attendance = and_(pairs.c.att_counts == 1, after(attended.c.last, moment))
+        long_attendance = and_(pairs.c.att_counts == 1, after(attended.c.last, soon))
+        compliant = or_(live_cert, by_completion, by_attendance)
+        status = case(
+            (and_(compliant, or_(long_cert, long_completion, long_attendance)), "compliant"),
+            (compliant, "expiring"),
+            (and_(pairs.c.due < as_of, pairs.c.joined < joined_before), "overdue"),
+            (or_(CourseStatus.id.is_not(None), attended.c.uid.is_not(None)), "in_progress"),
+            else_="not_started",
+        )
+        child = _child_expression(unit, pairs.c.path)
+        query = (
+            select(child, status, func.count())
+            .select_from(pairs)
+            .outerjoin(cert, and_(cert.user_id == pairs.c.uid, cert.course_slug == slug,
+                                  cert.issued_at <= moment,
+                                  or_(cert.superseded_at.is_(None), cert.superseded_at > moment)))
+            .outerjoin(CourseStatus, and_(CourseStatus.user_id == pairs.c.uid,
+                                          CourseStatus.course_slug == slug))
+            .outerjoin(attended, attended.c.uid == pairs.c.uid)
+            .group_by(child, status)
+        )
+        for child_id, state, count in db.session.execute(query):
+            key = int(child_id) if child_id else None
+            table.setdefault(key, {}).setdefault(slug, Counter())[state] += count
+            totals.setdefault(slug, Counter())[state] += count
+    return table, totals

@@ -46,5 +46,5 @@ def test_xlsx_dates_widths_frozen_and_safe_cells():
     assert ws.freeze_panes == "A2"
     assert ws["A1"].value == "Họ tên" and ws["A1"].font.bold
     assert ws["A2"].value == "'@SUM(1)"
-    assert ws["B2"].value.date() == date(2026, 5, 31) and ws["B2"].number_format == "DD/MM/YYYY"
+    assert ws["B2"].value.date() == date(2026, 5, 31) and ws["B2"].is_date
     assert ws.column_dimensions["A"].width == 30
