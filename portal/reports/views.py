@@ -92,7 +92,7 @@ def dashboard():
         positions=POSITIONS,
         masked=services.masked,
         share=compliance.share_compliant,
-        coverage_chart=charts.hbars(coverage, _("Tỷ lệ đạt theo đơn vị")),
+        coverage_chart=charts.hbars(coverage, _("Tỷ lệ đạt theo đơn vị")) if coverage else None,
         months_chart=charts.columns(
             [(m[5:], n) for m, n in services.certificates_per_month(unit)],
             _("Chứng nhận cấp mỗi tháng"),
