@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from flask import abort, request
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -20,7 +22,21 @@ def is_safe_next(target):
     return not parts.scheme and not parts.netloc
 
 
+def _has_nul(multidict):
+    return any("\x00" in value for _, values in multidict.lists() for value in values)
+
+
 def register(app):
+    @app.before_request
+    def _refuse_nul():
+        # No text the portal keeps may hold NUL (PostgreSQL cannot store it): say so plainly.
+        if (
+            "\x00" in request.path
+            or _has_nul(request.args)
+            or (request.method not in ("GET", "HEAD") and _has_nul(request.form))
+        ):
+            abort(400)
+
     @app.after_request
     def _headers(response):
         h = response.headers

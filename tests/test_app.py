@@ -90,3 +90,9 @@ def test_visitor_language_link_sets_cookie_and_english_shows(client):
 
 def test_anonymous_pages_set_no_session_cookie(client):
     assert "Set-Cookie" not in client.get("/").headers
+
+
+def test_nul_characters_are_refused_with_400(client):
+    assert client.get("/courses/%00/").status_code == 400
+    assert client.get("/courses/?q=a%00b").status_code == 400
+    assert client.post("/language", data={"lang": "en\x00"}).status_code == 400
