@@ -5,6 +5,7 @@ device that signed in to an account before carries a signed cookie naming it; it
 count in its own bucket, so a stranger's failures cannot lock the real person out.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from limits import parse
 from portal.extensions import limiter
 from portal.text import fold, normalise_email, normalise_phone
 
+log = logging.getLogger(__name__)
 DEVICE_COOKIE = "device"
 DEVICE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days
 _MAX_ACCOUNTS_PER_DEVICE = 5  # a shared family phone, a commune office PC
@@ -45,13 +47,24 @@ def _buckets(attempt):
 
 
 def is_blocked(attempt):
-    """Whether this attempt's buckets are full (checked before the password is)."""
-    return any(not limiter.limiter.test(item, *ids) for item, ids in _buckets(attempt))
+    """Whether this attempt's buckets are full (checked before the password is).
+
+    When the limit storage (Redis) is down, sign-in stays open rather than failing for
+    everyone; the outage is logged.
+    """
+    try:
+        return any(not limiter.limiter.test(item, *ids) for item, ids in _buckets(attempt))
+    except Exception as exc:  # the storage client's errors vary by backend
+        log.warning("login limits unavailable: %s", type(exc).__name__)
+        return False
 
 
 def record_failure(attempt):
-    for item, ids in _buckets(attempt):
-        limiter.limiter.hit(item, *ids)
+    try:
+        for item, ids in _buckets(attempt):
+            limiter.limiter.hit(item, *ids)
+    except Exception as exc:  # as above: never turn a wrong password into a 500
+        log.warning("login limits unavailable: %s", type(exc).__name__)
 
 
 def _serializer():

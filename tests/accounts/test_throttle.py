@@ -80,3 +80,17 @@ def test_an_address_is_limited_generously_across_accounts(make_user):
         _fail(f"09000000{n:02d}", 1)
     assert _try(user.phone) == "blocked"
     assert _try(user.phone, address="198.51.100.7") == "ok"
+
+
+def test_a_limit_storage_outage_does_not_break_sign_in(app, monkeypatch):
+    from portal.accounts import throttle
+    from portal.extensions import limiter
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(limiter.limiter, "test", down)
+    monkeypatch.setattr(limiter.limiter, "hit", down)
+    attempt = throttle.Attempt(login="0912345678", address="127.0.0.1")
+    assert throttle.is_blocked(attempt) is False
+    throttle.record_failure(attempt)  # no exception
