@@ -126,6 +126,12 @@ class NewPasswordForm(FlaskForm):
     confirm = _confirm("new_password")
 
 
+class ForgotForm(FlaskForm):
+    email = StringField(
+        _l("Thư điện tử của tài khoản"), validators=[DataRequired(), Length(max=254)]
+    )
+
+
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Ngôn ngữ"), choices=list(LOCALE_LABELS.items()))
 

@@ -29,6 +29,9 @@ from portal.text import fold, nfc, normalise_email, normalise_phone
 
 COLUMNS = ("full_name", "phone", "email", "unit_code", "position", "role")
 MAX_ROWS = 10_000
+# A sheet of MAX_ROWS people unpacks to a few MB; blank rows count towards the sheet cap.
+MAX_XLSX_UNPACKED = 20 * 1024 * 1024
+MAX_SHEET_ROWS = 2 * MAX_ROWS + 1
 LEGACY_ENCODING = _l(
     "Tệp CSV này không dùng bảng mã UTF-8 (có thể là TCVN3, VNI hoặc Windows-1258), nên chữ "
     "tiếng Việt sẽ bị lỗi. Hãy mở tệp bằng Excel, chọn Tệp > Lưu thành (File > Save As), "
@@ -128,11 +131,21 @@ def _csv_records(data):
 
 
 def _xlsx_records(data):
+    """The rows of the first sheet; a file that unpacks into too much is refused unread."""
     from openpyxl import load_workbook
 
+    too_long = ImportFileError(_l("Tệp quá dài: tối đa %(n)d dòng mỗi lần.", n=MAX_ROWS))
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED:  # a decompression bomb, or far more than 10,000 rows
+            raise too_long
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        rows = []
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            rows.append(row)
+            if len(rows) > MAX_SHEET_ROWS:
+                raise too_long
         book.close()
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
         raise ImportFileError(_l("Không đọc được tệp Excel này. Hãy lưu lại dạng .xlsx.")) from None

@@ -159,6 +159,37 @@ def set_password(user, new_password, *, issued=False):
     end_sessions(user)
 
 
+RESET_SALT = "password-reset"
+RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+
+
+def _reset_serializer():
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def make_reset_token(user):
+    """A signed link token; it dies with the next password change or session reset."""
+    return _reset_serializer().dumps({"u": user.id, "v": user.session_version})
+
+
+def user_from_reset_token(token):
+    """The user a reset token names, or None when it is forged, old or used."""
+    from itsdangerous import BadSignature
+
+    try:
+        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or not user.is_active or user.session_version != data.get("v"):
+        return None
+    return user
+
+
 def change_password(user, current_password, new_password):
     """The holder's own change: the current password proves it is them."""
     if not passwords.check(user.password_hash, current_password):

@@ -264,4 +264,4 @@ def _offer_places(form):
 
 
 # The other pages live beside this module and register themselves on bp.
-from portal.accounts import admin, profile  # noqa: E402,F401
+from portal.accounts import admin, profile, recovery  # noqa: E402,F401

@@ -7,10 +7,10 @@ compliant (queued messages are cancelled at send time when that happened meanwhi
 import logging
 import smtplib
 from datetime import date, timedelta
-from email.message import EmailMessage
 
 from sqlalchemy import select
 
+from portal import mail
 from portal.accounts.models import User
 from portal.database import utcnow
 from portal.extensions import db
@@ -119,7 +119,7 @@ def send_outbox(config, as_of=None, now=None, transport=None):
             message.cancelled_at = now
             cancelled += 1
             continue
-        if message.channel != "email" or not (transport or config["SMTP_HOST"]):
+        if message.channel != "email" or not (transport or mail.configured(config)):
             waiting += 1  # an SMS/Zalo sender can drain these later
             continue
         message.attempts += 1
@@ -152,15 +152,4 @@ def _still_needed(messages, as_of):
 
 
 def _smtp_send(config, message):
-    email = EmailMessage()
-    email["From"] = config["MAIL_FROM"] or config["SMTP_USER"]
-    email["To"] = message.user.email
-    # Header values come from our own templates; strip line breaks all the same.
-    email["Subject"] = message.subject.replace("\r", " ").replace("\n", " ")
-    email.set_content(message.body)
-    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=20) as smtp:
-        if config["SMTP_STARTTLS"]:
-            smtp.starttls()
-        if config["SMTP_USER"]:
-            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-        smtp.send_message(email)
+    mail.send(config, message.user.email, message.subject, message.body)

@@ -39,6 +39,8 @@ ANON_ONLY = dict(anon=200, learner=302, trainer=302, manager=302, admin=302)
 
 RULES = [
     ("accounts.login", "GET", "/login", ANON_ONLY),
+    ("accounts.forgot_password", "GET", "/password/forgot", ALL(200)),
+    ("accounts.reset_password", "GET", "/password/reset/not-a-token", ALL(400)),
     ("accounts.login_code", "GET", "/login/code", ALL(302)),  # nothing pending
     ("accounts.register", "GET", "/register", ANON_ONLY),
     # Logout is a POST only (it is exercised in tests/accounts/test_views.py: here it
