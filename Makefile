@@ -17,13 +17,13 @@ PO := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
 %.mo: %.po $(BIN)/.installed
-	$(BIN)/pybabel compile -q -f -i $< -o $@
+	$(BIN)/pybabel -q compile -f -i $< -o $@
 
 install: $(BIN)/.installed $(MO)
 
 translations: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -q -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel -q update -i portal/translations/messages.pot -d portal/translations
 
 run: install
 	$(FLASK) db upgrade

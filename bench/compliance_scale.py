@@ -11,10 +11,10 @@ the peak Python memory of the XLSX. Exits non-zero when a budget is missed
 """
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
-import resource
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,8 +45,11 @@ def timed(label, fn, engine, budget=None):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None,
-                        help="an EMPTY database (e.g. postgresql://postgres@127.0.0.1/bench)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an EMPTY database (e.g. postgresql://postgres@127.0.0.1/bench)",
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp()
     url = args.database_url or f"sqlite:///{tmp}/scale.db"
@@ -70,23 +73,36 @@ def main():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
-        print(f"seeded {summary} in {time.perf_counter() - start:.1f} s "
-              f"({db.engine.dialect.name})")
+        print(f"seeded {summary} in {time.perf_counter() - start:.1f} s ({db.engine.dialect.name})")
         province = db.session.scalar(select(Unit).where(Unit.code == "SEED"))
         commune = db.session.scalar(select(Unit).where(Unit.code == "SEED-0001"))
         engine = db.engine
-        _, _, good = timed("province dashboard (summary by commune)",
-                           lambda: services.get_dashboard(province, _today()), engine, 1.0)
+        _, _, good = timed(
+            "province dashboard (summary by commune)",
+            lambda: services.get_dashboard(province, _today()),
+            engine,
+            1.0,
+        )
         ok &= good
-        _, _, good = timed("commune inspection file (XLSX)",
-                           lambda: inspection.workbook(commune, _today()), engine, 1.0)
+        _, _, good = timed(
+            "commune inspection file (XLSX)",
+            lambda: inspection.workbook(commune, _today()),
+            engine,
+            1.0,
+        )
         ok &= good
         before = _rss_mb()
-        body, _, good = timed("province inspection file (XLSX)",
-                              lambda: inspection.workbook(province, _today()), engine, 15.0)
+        body, _, good = timed(
+            "province inspection file (XLSX)",
+            lambda: inspection.workbook(province, _today()),
+            engine,
+            15.0,
+        )
         ok &= good
-        print(f"province XLSX: {len(body) / 1e6:.1f} MB written; peak RSS {_rss_mb():.0f} MB "
-              f"(was {before:.0f} MB before the export)")
+        print(
+            f"province XLSX: {len(body) / 1e6:.1f} MB written; peak RSS {_rss_mb():.0f} MB "
+            f"(was {before:.0f} MB before the export)"
+        )
     print("PASS" if ok else "FAIL")
     sys.exit(0 if ok else 1)
 

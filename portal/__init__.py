@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config
+from portal.database import IdConverter
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Feature packages in dependency order (DESIGN §2); each may hold views.py (bp) and
@@ -24,6 +25,7 @@ FEATURES = (
 def create_app(config_overrides=None):
     """Build the application: configuration, extensions, blueprints, commands, errors."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
     config.load(app, config_overrides)
     register_extensions(app)
     register_models()

@@ -6,6 +6,7 @@ from flask import has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 # Stable constraint names, so migrations can drop and alter them on every database.
 NAMING = {
@@ -17,6 +18,15 @@ NAMING = {
 }
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite would take more, but never needs it
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: an id no column can hold is no page (404), not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class Base(DeclarativeBase):

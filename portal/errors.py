@@ -1,15 +1,15 @@
-"""Error pages: a clear message in the visitor's language and the right status, never a traceback."""
+"""Error pages: a clear message in the visitor's language, the right status, no traceback."""
 
 import logging
 
-from flask import jsonify, render_template, request
-from markupsafe import escape
+from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from portal.extensions import db
+from portal.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,13 @@ def register(app):
 
     @app.errorhandler(DBAPIError)
     def _database(exc):
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the connection itself is gone: the pool makes a new one later
+            db.session.remove()
+        # Answer as to a visitor: loading the account (for the layout or the language)
+        # would need the database that just failed.
+        g._login_user = login_manager.anonymous_user()
         log.warning("database unavailable: %s", type(exc.orig).__name__)
         return render_error(503)
 

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import text
-
 from flask import g
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from portal import create_app
 from portal.extensions import db as _db
@@ -41,8 +40,31 @@ class Client(FlaskClient):
 
     def open(self, *args, **kwargs):
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # the locale too is chosen afresh on every request
         _db.session.expire_all()
         return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """Compile the catalogs (.po → .mo) as `make install` does, when missing or stale.
+
+    Before any request: Flask-Babel caches a missing catalog for the whole process.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "portal" / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        tmp = mo.with_name(f".messages.{os.getpid()}.mo")
+        with tmp.open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=True)
+        tmp.replace(mo)  # atomic: a concurrent test run never reads half a file
 
 
 @pytest.fixture(scope="session")

@@ -82,6 +82,8 @@ def test_access_matrix(app, world, login):
                         sess["_fresh"] = True
                 r = client.open(target, method=method)
                 if r.status_code != expected[role]:
-                    failures.append(f"{endpoint} {method} {target} as {role}: "
-                                    f"{r.status_code} != {expected[role]}")
+                    failures.append(
+                        f"{endpoint} {method} {target} as {role}: "
+                        f"{r.status_code} != {expected[role]}"
+                    )
     assert not failures, "\n".join(failures)

@@ -28,8 +28,12 @@ def test_security_headers_on_every_response(client):
     for url in ("/", "/nope", "/healthz"):
         h = client.get(url).headers
         csp = h["Content-Security-Policy"]
-        for part in ("default-src 'self'", "object-src 'none'", "base-uri 'none'",
-                     "frame-ancestors 'none'"):
+        for part in (
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ):
             assert part in csp
         assert h["X-Content-Type-Options"] == "nosniff"
         assert "Referrer-Policy" in h

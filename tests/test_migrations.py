@@ -31,7 +31,9 @@ def fresh_app(tmp_path):
     if os.environ.get("TEST_DATABASE_URL"):
         with app.app_context():
             db.engine.dispose()
-        engine = create_engine(os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+        engine = create_engine(
+            os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")
+        )
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
         engine.dispose()
@@ -56,3 +58,24 @@ def test_upgrade_matches_models_and_downgrades(fresh_app):
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
         upgrade()  # and up again, cleanly
+
+
+def test_downgrade_and_upgrade_again_with_data(fresh_app, tmp_path):
+    """A seeded province (`flask bench seed`) goes down to base and up again cleanly."""
+    from portal.courses import publishing
+    from portal.seed import seed
+    from tests.courses.sample import write_course
+
+    with fresh_app.app_context():
+        upgrade()
+        write_course(tmp_path)
+        list(publishing.sync_content(tmp_path))
+        summary = seed(50, attempts_per_learner=2)
+        db.session.commit()
+        assert summary["learners"] == 50
+        db.session.remove()
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) - {"alembic_version"} == set()
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM users")).scalar() == 0

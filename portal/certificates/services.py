@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -130,9 +131,9 @@ def revoke_certificate(cert, actor, reason):
     """Revoke with a reason; shown publicly only as 'revoked on <date>'."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError("Hãy ghi lý do thu hồi.")
+        raise CertificateError(_l("Hãy ghi lý do thu hồi."))
     if cert.revoked_at is not None:
-        raise CertificateError("Chứng nhận này đã bị thu hồi.")
+        raise CertificateError(_l("Chứng nhận này đã bị thu hồi."))
     cert.revoked_at = utcnow()
     cert.revoked_by_id = actor.id
     cert.revoked_reason = reason[:500]
@@ -151,9 +152,9 @@ def reissue_with_name(cert, actor, new_name):
     """Correct the holder's name: a new certificate, the old one revoked as 'replaced'."""
     new_name = unicodedata.normalize("NFC", (new_name or "").strip())
     if not new_name:
-        raise CertificateError("Hãy nhập họ tên đúng.")
+        raise CertificateError(_l("Hãy nhập họ tên đúng."))
     if cert.superseded_at is not None or cert.revoked_at is not None:
-        raise CertificateError("Chỉ sửa được chứng nhận đang có hiệu lực.")
+        raise CertificateError(_l("Chỉ sửa được chứng nhận đang có hiệu lực."))
     now = utcnow()
     fresh = Certificate(
         code=codes.new_code(),
@@ -213,7 +214,7 @@ def can_renew(cert, now=None):
 def start_renewal(user, cert, now=None):
     """Open a new cycle so the course can be retaken; the old certificate stays until then."""
     if cert.user_id != user.id or not can_renew(cert, now):
-        raise CertificateError("Chưa đến lúc gia hạn chứng nhận này.")
+        raise CertificateError(_l("Chưa đến lúc gia hạn chứng nhận này."))
     return courses.start_new_cycle(user, cert.course_slug)
 
 

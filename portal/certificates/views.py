@@ -46,8 +46,9 @@ def _signed(cert):
 
     course = get_course(cert.course_slug, include_archived=True)
     summary = course.current_version.summary if course and course.current_version else ""
+    # A signed document, Vietnamese by design like the PDF: not the reader's language.
     claims = credentials.credential_claims(
-        cert, _base_url(), cert.issuer_name or _("Học bảo vệ trẻ em"), summary
+        cert, _base_url(), cert.issuer_name or "Học bảo vệ trẻ em", summary
     )
     return credentials.sign(claims, current_app.config["SIGNING_KEY"]), claims
 

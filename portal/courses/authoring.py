@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import PurePosixPath
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from PIL import Image
 from sqlalchemy import select
 
@@ -82,9 +83,13 @@ def create_course(user, title, slug=None):
     """A new web course with a minimal draft, owned by the author's unit."""
     slug = slug or slug_from_title(title)
     if not SLUG.match(slug):
-        raise AuthoringError("Đường dẫn (slug) chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
+        raise AuthoringError(
+            _l("Đường dẫn (slug) chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
+        )
     if get_course_any(slug) is not None:
-        raise AuthoringError(f"Đã có khóa học với đường dẫn '{slug}'. Hãy chọn tên khác.")
+        raise AuthoringError(
+            _l("Đã có khóa học với đường dẫn '%(slug)s'. Hãy chọn tên khác.", slug=slug)
+        )
     course = Course(slug=slug, bundled=False, owner_unit_id=user.unit_id)
     course.draft_files = {"course.md": course_md(_default_meta(title), "")}
     db.session.add(course)
@@ -168,12 +173,12 @@ def save_lesson(course, slug, title, minutes, body, old_slug=None):
     """Add a lesson at the end, or replace one (optionally renaming its slug)."""
     if not SLUG.match(slug):
         raise AuthoringError(
-            "Đường dẫn bài học chỉ gồm chữ thường không dấu, số và dấu gạch ngang."
+            _l("Đường dẫn bài học chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
         )
     lessons = list_draft_lessons(course)
     names = [(s, n) for _, s, n, *_ in lessons]
     if slug != old_slug and any(s == slug for s, _ in names):
-        raise AuthoringError(f"Khóa học đã có bài '{slug}'.")
+        raise AuthoringError(_l("Khóa học đã có bài '%(slug)s'.", slug=slug))
     files = get_draft(course)
     order = [s for s, _ in names]
     if old_slug is None:
@@ -202,7 +207,7 @@ def _renumber(files, order, texts):
 def delete_lesson(course, slug):
     lessons = list_draft_lessons(course)
     if slug not in [s for _, s, *_ in lessons]:
-        raise AuthoringError("Không có bài học này.")
+        raise AuthoringError(_l("Không có bài học này."))
     files = get_draft(course)
     for _, _, name, *_ in lessons:
         files.pop(name)
@@ -216,7 +221,7 @@ def move_lesson(course, slug, step):
     lessons = list_draft_lessons(course)
     order = [s for _, s, *_ in lessons]
     if slug not in order:
-        raise AuthoringError("Không có bài học này.")
+        raise AuthoringError(_l("Không có bài học này."))
     i = order.index(slug)
     j = max(0, min(len(order) - 1, i + step))
     order[i], order[j] = order[j], order[i]
@@ -230,7 +235,7 @@ def move_lesson(course, slug, step):
 def save_file(course, name, text):
     """Replace quiz.md, pre-quiz.md or job-aid.md of the draft (empty text removes it)."""
     if name not in SPECIAL_FILES - {"course.md"}:
-        raise AuthoringError("Tệp không hợp lệ.")
+        raise AuthoringError(_l("Tệp không hợp lệ."))
     files = get_draft(course)
     if text.strip():
         files[name] = text.replace("\r\n", "\n")
@@ -255,7 +260,7 @@ def publish_draft(course, user):
     """Publish the draft as a new version; refuse with every problem listed."""
     parsed, problems = parse_course(course.slug, _draft_sources(course), prefix="")
     if parsed is None:
-        raise AuthoringError("Bản nháp còn lỗi, chưa xuất bản.", problems)
+        raise AuthoringError(_l("Bản nháp còn lỗi, chưa xuất bản."), problems)
     course, outcome = publish_course(
         parsed, bundled=False, owner_unit_id=course.owner_unit_id, actor=user, course=course
     )
@@ -307,9 +312,9 @@ def process_image(data):
                 kind = probe.format
                 width, height = probe.size
             if kind not in IMAGE_FORMATS:
-                raise AuthoringError("Chỉ nhận ảnh PNG, JPEG, WebP hoặc GIF.")
+                raise AuthoringError(_l("Chỉ nhận ảnh PNG, JPEG, WebP hoặc GIF."))
             if width * height > MAX_IMAGE_PIXELS:
-                raise AuthoringError("Ảnh quá lớn.")
+                raise AuthoringError(_l("Ảnh quá lớn."))
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 has_alpha = image.mode in ("RGBA", "LA") or (
@@ -326,10 +331,10 @@ def process_image(data):
         except AuthoringError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise AuthoringError("Ảnh quá lớn.") from exc
+            raise AuthoringError(_l("Ảnh quá lớn.")) from exc
         except Exception as exc:  # Pillow raises many kinds for non-images and broken files
             raise AuthoringError(
-                "Tệp này không phải là ảnh hợp lệ (chỉ nhận PNG, JPEG, WebP, GIF)."
+                _l("Tệp này không phải là ảnh hợp lệ (chỉ nhận PNG, JPEG, WebP, GIF).")
             ) from exc
 
 
@@ -404,13 +409,13 @@ def read_zip(data):
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise AuthoringError("Tệp không phải là tệp zip hợp lệ.") from exc
+        raise AuthoringError(_l("Tệp không phải là tệp zip hợp lệ.")) from exc
     problems = []
     entries = [i for i in zf.infolist() if not i.is_dir()]
     if len(entries) > MAX_FILES:
-        raise AuthoringError(f"Tệp zip có quá nhiều tệp (tối đa {MAX_FILES}).")
+        raise AuthoringError(_l("Tệp zip có quá nhiều tệp (tối đa %(n)s).", n=MAX_FILES))
     if sum(i.file_size for i in entries) > MAX_ZIP_BYTES:
-        raise AuthoringError("Tệp zip giải nén ra quá lớn (tối đa 20 MB).")
+        raise AuthoringError(_l("Tệp zip giải nén ra quá lớn (tối đa 20 MB)."))
     tops = set()
     for info in entries:
         name = info.filename
@@ -423,17 +428,17 @@ def read_zip(data):
             or len(parts) not in (2, 3)
             or (len(parts) == 3 and parts[1] != "media")
         ):
-            problems.append(f"{name}: đường dẫn không hợp lệ trong tệp zip")
+            problems.append(_l("%(name)s: đường dẫn không hợp lệ trong tệp zip", name=name))
             continue
         if info.file_size > MAX_FILE_BYTES:
-            problems.append(f"{name}: tệp lớn hơn 5 MB")
+            problems.append(_l("%(name)s: tệp lớn hơn 5 MB", name=name))
         tops.add(parts[0])
     if len(tops) > 1:
-        problems.append("Tệp zip phải chứa đúng một thư mục khóa học.")
+        problems.append(_l("Tệp zip phải chứa đúng một thư mục khóa học."))
     if problems:
-        raise AuthoringError("Tệp zip không hợp lệ.", problems)
+        raise AuthoringError(_l("Tệp zip không hợp lệ."), problems)
     if not tops:
-        raise AuthoringError("Tệp zip trống.")
+        raise AuthoringError(_l("Tệp zip trống."))
     slug = tops.pop()
     files = {}
     total = 0
@@ -442,7 +447,7 @@ def read_zip(data):
             data = handle.read(MAX_FILE_BYTES + 1)
         total += len(data)
         if len(data) > MAX_FILE_BYTES or total > MAX_ZIP_BYTES:
-            raise AuthoringError("Tệp zip giải nén ra quá lớn.")
+            raise AuthoringError(_l("Tệp zip giải nén ra quá lớn."))
         files[info.filename.split("/", 1)[1]] = data
     return slug, files
 
@@ -452,16 +457,24 @@ def import_zip(user, data, existing=None):
     slug, files = read_zip(data)
     parsed, problems = parse_course(slug, files, prefix="")
     if parsed is None:
-        raise AuthoringError("Khóa học trong tệp zip còn lỗi, chưa nhập.", problems)
+        raise AuthoringError(_l("Khóa học trong tệp zip còn lỗi, chưa nhập."), problems)
     if existing is None:
         course = get_course_any(slug)
         if course is not None:
-            raise AuthoringError(f"Đã có khóa học '{slug}'. Mở khóa học đó để nhập bản mới.")
+            raise AuthoringError(
+                _l("Đã có khóa học '%(slug)s'. Mở khóa học đó để nhập bản mới.", slug=slug)
+            )
         course = create_course(user, parsed.meta["title"], slug)
     else:
         course = existing
         if slug != course.slug:
-            raise AuthoringError(f"Tệp zip là khóa học '{slug}', không phải '{course.slug}'.")
+            raise AuthoringError(
+                _l(
+                    "Tệp zip là khóa học '%(slug)s', không phải '%(expected)s'.",
+                    slug=slug,
+                    expected=course.slug,
+                )
+            )
     for name, blob in parsed.media.items():
         processed, _ = process_image(blob)
         store_media(course, name, processed)

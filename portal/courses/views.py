@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.courses import services
@@ -12,14 +13,14 @@ from portal.extensions import db
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 TOPIC_NAMES = {
-    "rights": "Quyền trẻ em",
-    "abuse": "Xâm hại, bạo lực",
-    "drowning": "Đuối nước",
-    "injury": "Tai nạn thương tích",
-    "online": "An toàn trên mạng",
-    "data": "Thông tin trẻ em",
-    "parenting": "Nuôi dạy con",
-    "leadership": "Quản lý, giám sát",
+    "rights": _l("Quyền trẻ em"),
+    "abuse": _l("Xâm hại, bạo lực"),
+    "drowning": _l("Đuối nước"),
+    "injury": _l("Tai nạn thương tích"),
+    "online": _l("An toàn trên mạng"),
+    "data": _l("Thông tin trẻ em"),
+    "parenting": _l("Nuôi dạy con"),
+    "leadership": _l("Quản lý, giám sát"),
 }
 
 
@@ -55,7 +56,7 @@ def catalog():
         entries=entries,
         q=q,
         topic=topic,
-        topics=[(t, _(TOPIC_NAMES[t])) for t in services.list_topics() if t in TOPIC_NAMES],
+        topics=[(t, str(TOPIC_NAMES[t])) for t in services.list_topics() if t in TOPIC_NAMES],
         locale=str(get_locale()),
     )
 

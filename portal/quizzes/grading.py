@@ -61,7 +61,7 @@ def read_answers(items, drawn, bank, shown_ids=()):
     orders = {q["id"]: q["order"] for q in drawn}
     answers = {qid: set() for qid in shown_ids if qid in orders}
     for name, value in items:
-        if not name.startswith(FIELD_PREFIX):
+        if not name or not name.startswith(FIELD_PREFIX):  # a multipart part may have none
             continue
         qid = name[len(FIELD_PREFIX) :]
         if qid not in orders:

@@ -23,7 +23,8 @@ def hbars(items, title, unit="%", maximum=100, width=340):
         text = "–" if value is None else f"{value}{unit}"
         length = 0 if value is None or not maximum else bar_w * min(value, maximum) / maximum
         parts.append(
-            f'<text x="0" y="{y + 14}" font-size="12" fill="{TEXT}">{escape(str(label)[:22])}</text>'
+            f'<text x="0" y="{y + 14}" font-size="12" fill="{TEXT}">'
+            f"{escape(str(label)[:22])}</text>"
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="14" fill="{SOFT}"/>'
             f'<rect x="{label_w}" y="{y + 3}" width="{length:.1f}" height="14" fill="{BAR}"/>'
             f'<text x="{label_w + bar_w + 4}" y="{y + 14}" font-size="12" fill="{TEXT}">'

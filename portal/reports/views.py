@@ -117,8 +117,8 @@ def _gains(board, unit):
     for slug, title in board.courses:
         gain = statistics.get_knowledge_gain(slug, unit)
         if gain.learners:
-            items.append((f"{title[:14]} trước", round(gain.pre_average or 0)))
-            items.append((f"{title[:14]} sau", round(gain.post_average or 0)))
+            items.append((_("%(title)s trước", title=title[:14]), round(gain.pre_average or 0)))
+            items.append((_("%(title)s sau", title=title[:14]), round(gain.post_average or 0)))
     return items
 
 

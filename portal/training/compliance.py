@@ -283,11 +283,16 @@ def summarise_in_sql(unit, as_of=None, *, course_slug=None, position=None):
     person_unit = aliased(Unit)
     req_unit = aliased(Unit)
     slugs_query = (
-        select(Requirement.course_slug).distinct()
+        select(Requirement.course_slug)
+        .distinct()
         .join(req_unit, req_unit.id == Requirement.unit_id)
-        .where(Requirement.archived_at.is_(None),
-               or_(req_unit.path.like(unit.path + "%"),
-                   db.literal(unit.path).like(req_unit.path.concat("%"))))
+        .where(
+            Requirement.archived_at.is_(None),
+            or_(
+                req_unit.path.like(unit.path + "%"),
+                db.literal(unit.path).like(req_unit.path.concat("%")),
+            ),
+        )
     )
     if course_slug:
         slugs_query = slugs_query.where(Requirement.course_slug == course_slug)
@@ -295,18 +300,25 @@ def summarise_in_sql(unit, as_of=None, *, course_slug=None, position=None):
     for slug in db.session.scalars(slugs_query).all():
         certified, months, _title = rules.get(slug, (True, 0, ""))
         pairs = (
-            select(User.id.label("uid"), person_unit.path.label("path"),
-                   User.joined_unit_at.label("joined"),
-                   func.min(Requirement.first_due_on).label("due"),
-                   func.max(case((Requirement.attendance_counts, 1), else_=0)).label("att_counts"))
+            select(
+                User.id.label("uid"),
+                person_unit.path.label("path"),
+                User.joined_unit_at.label("joined"),
+                func.min(Requirement.first_due_on).label("due"),
+                func.max(case((Requirement.attendance_counts, 1), else_=0)).label("att_counts"),
+            )
             .join(person_unit, person_unit.id == User.unit_id)
             .join(RequirementPosition, RequirementPosition.position == User.position)
             .join(Requirement, Requirement.id == RequirementPosition.requirement_id)
             .join(req_unit, req_unit.id == Requirement.unit_id)
-            .where(person_unit.path.like(unit.path + "%"),
-                   person_unit.path.like(req_unit.path.concat("%")),
-                   Requirement.archived_at.is_(None), Requirement.course_slug == slug,
-                   User.active.is_(True), User.erased_at.is_(None))
+            .where(
+                person_unit.path.like(unit.path + "%"),
+                person_unit.path.like(req_unit.path.concat("%")),
+                Requirement.archived_at.is_(None),
+                Requirement.course_slug == slug,
+                User.active.is_(True),
+                User.erased_at.is_(None),
+            )
             .group_by(User.id, person_unit.path, User.joined_unit_at)
         )
         if position:
@@ -314,19 +326,22 @@ def summarise_in_sql(unit, as_of=None, *, course_slug=None, position=None):
         pairs = pairs.subquery()
         cert = aliased(Certificate)
         attended = (
-            select(Attendance.user_id.label("uid"),
-                   func.max(TrainingSession.starts_at).label("last"))
+            select(
+                Attendance.user_id.label("uid"), func.max(TrainingSession.starts_at).label("last")
+            )
             .join(TrainingSession, TrainingSession.id == Attendance.session_id)
             .where(TrainingSession.course_slug == slug, TrainingSession.starts_at <= moment)
             .group_by(Attendance.user_id)
             .subquery()
         )
-        live_cert = and_(cert.id.is_not(None),
-                         or_(cert.revoked_at.is_(None), cert.revoked_at > moment),
-                         or_(cert.expires_at.is_(None), cert.expires_at > moment))
+        live_cert = and_(
+            cert.id.is_not(None),
+            or_(cert.revoked_at.is_(None), cert.revoked_at > moment),
+            or_(cert.expires_at.is_(None), cert.expires_at > moment),
+        )
         long_cert = and_(live_cert, or_(cert.expires_at.is_(None), cert.expires_at > soon))
 
-        def after(column, limit_moment):
+        def after(column, limit_moment, months=months):
             if months == 0:
                 return column.is_not(None)
             return column > add_months(limit_moment, -months)
@@ -347,11 +362,19 @@ def summarise_in_sql(unit, as_of=None, *, course_slug=None, position=None):
         query = (
             select(child, status, func.count())
             .select_from(pairs)
-            .outerjoin(cert, and_(cert.user_id == pairs.c.uid, cert.course_slug == slug,
-                                  cert.issued_at <= moment,
-                                  or_(cert.superseded_at.is_(None), cert.superseded_at > moment)))
-            .outerjoin(CourseStatus, and_(CourseStatus.user_id == pairs.c.uid,
-                                          CourseStatus.course_slug == slug))
+            .outerjoin(
+                cert,
+                and_(
+                    cert.user_id == pairs.c.uid,
+                    cert.course_slug == slug,
+                    cert.issued_at <= moment,
+                    or_(cert.superseded_at.is_(None), cert.superseded_at > moment),
+                ),
+            )
+            .outerjoin(
+                CourseStatus,
+                and_(CourseStatus.user_id == pairs.c.uid, CourseStatus.course_slug == slug),
+            )
             .outerjoin(attended, attended.c.uid == pairs.c.uid)
             .group_by(child, status)
         )

@@ -3,6 +3,7 @@
 import unicodedata
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -33,12 +34,12 @@ def create_requirement(
 ):
     course = courses.get_course(course_slug)
     if course is None:
-        raise TrainingError("Không có khóa học này.")
+        raise TrainingError(_l("Không có khóa học này."))
     positions = sorted(set(positions))
     if not positions or any(p not in POSITIONS for p in positions):
-        raise TrainingError("Hãy chọn ít nhất một chức danh hợp lệ.")
+        raise TrainingError(_l("Hãy chọn ít nhất một chức danh hợp lệ."))
     if "parent" in positions:
-        raise TrainingError("Cha mẹ không có yêu cầu bắt buộc; báo cáo tính số người đã học.")
+        raise TrainingError(_l("Cha mẹ không có yêu cầu bắt buộc; báo cáo tính số người đã học."))
     req = Requirement(
         course_slug=course_slug,
         unit_id=unit.id,
@@ -116,9 +117,9 @@ def list_my_requirements(user, as_of=None):
 
 def schedule_session(actor, unit, course_slug, starts_at, ends_at, place, trainer=None):
     if courses.get_course(course_slug) is None:
-        raise TrainingError("Không có khóa học này.")
+        raise TrainingError(_l("Không có khóa học này."))
     if ends_at <= starts_at:
-        raise TrainingError("Giờ kết thúc phải sau giờ bắt đầu.")
+        raise TrainingError(_l("Giờ kết thúc phải sau giờ bắt đầu."))
     session = TrainingSession(
         course_slug=course_slug,
         unit_id=unit.id,
@@ -163,7 +164,7 @@ def record_attendance(session, user_ids, actor, method="roster"):
     roster = {u.id for u in list_roster(session)}
     unknown = set(user_ids) - set(roster)
     if unknown:
-        raise TrainingError("Có người không thuộc đơn vị của buổi tập huấn.")
+        raise TrainingError(_l("Có người không thuộc đơn vị của buổi tập huấn."))
     present = {a.user_id: a for a in session.attendance}
     for user_id in set(present) - set(user_ids):
         db.session.delete(present[user_id])
@@ -186,11 +187,11 @@ def check_in(session, user, token, now=None):
     """A learner scans the session's QR code: only during the session's time window."""
     now = now or utcnow()
     if token != session.checkin_token:
-        raise TrainingError("Mã điểm danh không đúng.")
+        raise TrainingError(_l("Mã điểm danh không đúng."))
     if not session.starts_at - _EARLY <= now <= session.ends_at + _LATE:
-        raise TrainingError("Chỉ điểm danh được trong thời gian diễn ra buổi tập huấn.")
+        raise TrainingError(_l("Chỉ điểm danh được trong thời gian diễn ra buổi tập huấn."))
     if not (user.unit and user.unit.path.startswith(session.unit.path)):
-        raise TrainingError("Bạn không thuộc đơn vị của buổi tập huấn này.")
+        raise TrainingError(_l("Bạn không thuộc đơn vị của buổi tập huấn này."))
     if any(a.user_id == user.id for a in session.attendance):
         return False
     db.session.add(Attendance(session_id=session.id, user_id=user.id, method="qr"))
@@ -204,7 +205,7 @@ def set_lessons_covered(session, lesson_slugs, actor):
     course = courses.get_course(session.course_slug)
     valid = {lesson.slug for lesson in course.current_version.lessons}
     if set(lesson_slugs) - valid:
-        raise TrainingError("Có bài học không thuộc khóa học.")
+        raise TrainingError(_l("Có bài học không thuộc khóa học."))
     session.lessons_covered = [
         s for s in (lesson.slug for lesson in course.current_version.lessons) if s in lesson_slugs
     ]
@@ -231,7 +232,7 @@ def set_scores(session, scores):
             pre, post = scores[attendance.user_id]
             for value in (pre, post):
                 if value is not None and not 0 <= value <= 100:
-                    raise TrainingError("Điểm phải từ 0 đến 100.")
+                    raise TrainingError(_l("Điểm phải từ 0 đến 100."))
             attendance.pre_score, attendance.post_score = pre, post
     db.session.flush()
 
@@ -240,9 +241,9 @@ def add_paper_person(session, full_name, position, actor):
     """Someone trained on paper, without an account: a user with no login in the unit."""
     full_name = unicodedata.normalize("NFC", (full_name or "").strip())
     if not full_name:
-        raise TrainingError("Hãy nhập họ tên.")
+        raise TrainingError(_l("Hãy nhập họ tên."))
     if position not in POSITIONS or position == "parent":
-        raise TrainingError("Hãy chọn chức danh.")
+        raise TrainingError(_l("Hãy chọn chức danh."))
     user = User(
         full_name=full_name,
         name_folded=fold(full_name),

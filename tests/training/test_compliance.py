@@ -133,27 +133,49 @@ def test_queries_do_not_grow_with_people(app, db, tree, make_user, requirement):
 def test_sql_summary_agrees_with_the_reference(db, tree, make_user, course, trainer, complete):
     """The database's counts equal the person-by-person computation on every kind of case."""
     old = datetime.now(UTC) - timedelta(days=365)
-    services.create_requirement(trainer, tree["province"], "duoi-nuoc",
-                                ["collaborator", "commune_officer"], date.today() - timedelta(days=1))
-    services.create_requirement(trainer, tree["commune"], "duoi-nuoc", ["collaborator"],
-                                date.today() + timedelta(days=20), attendance_counts=True)
-    people = [make_user(unit=u, position=p, joined_unit_at=j)
-              for u in (tree["hamlet"], tree["other_hamlet"], tree["commune"])
-              for p in ("collaborator", "commune_officer")
-              for j in (old, datetime.now(UTC))]
+    services.create_requirement(
+        trainer,
+        tree["province"],
+        "duoi-nuoc",
+        ["collaborator", "commune_officer"],
+        date.today() - timedelta(days=1),
+    )
+    services.create_requirement(
+        trainer,
+        tree["commune"],
+        "duoi-nuoc",
+        ["collaborator"],
+        date.today() + timedelta(days=20),
+        attendance_counts=True,
+    )
+    people = [
+        make_user(unit=u, position=p, joined_unit_at=j)
+        for u in (tree["hamlet"], tree["other_hamlet"], tree["commune"])
+        for p in ("collaborator", "commune_officer")
+        for j in (old, datetime.now(UTC))
+    ]
     complete(people[0], course)
     complete(people[5], course)
-    certificates.revoke_certificate(certificates.get_live(people[5].id, "duoi-nuoc"),
-                                    make_user("admin"), "sai")
+    certificates.revoke_certificate(
+        certificates.get_live(people[5].id, "duoi-nuoc"), make_user("admin"), "sai"
+    )
     courses.complete_lesson(people[2], course, "vi-sao")
     start = datetime.now(UTC) - timedelta(days=1)
-    session = services.schedule_session(trainer, tree["commune"], "duoi-nuoc", start,
-                                        start + timedelta(hours=1), "x")
+    session = services.schedule_session(
+        trainer, tree["commune"], "duoi-nuoc", start, start + timedelta(hours=1), "x"
+    )
     services.record_attendance(session, [people[1].id, people[3].id], trainer)
     db.session.commit()
-    for as_of in (date.today(), date.today() + timedelta(days=40), date.today() + timedelta(days=400)):
+    for as_of in (
+        date.today(),
+        date.today() + timedelta(days=40),
+        date.today() + timedelta(days=400),
+    ):
         for unit in (tree["province"], tree["commune"]):
             assert compliance.summarise_in_sql(unit, as_of) == compliance.summarise(unit, as_of), (
-                unit.name, as_of)
+                unit.name,
+                as_of,
+            )
     assert compliance.summarise_in_sql(tree["province"], position="commune_officer") == (
-        compliance.summarise(tree["province"], position="commune_officer"))
+        compliance.summarise(tree["province"], position="commune_officer")
+    )
