@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.decorators import role_required
 from portal.accounts.scope import in_scope
-from portal.certificates import codes, credentials, pdf, services
+from portal.certificates import codes, credentials, services
 from portal.certificates.services import CertificateError
 from portal.database import utcnow
 from portal.extensions import db, limiter
@@ -51,6 +51,13 @@ def _signed(cert):
         cert, _base_url(), cert.issuer_name or "Học bảo vệ trẻ em", summary
     )
     return credentials.sign(claims, current_app.config["SIGNING_KEY"]), claims
+
+
+def _render_pdf(items):
+    # fpdf2 is imported on first use: workers that never print a PDF stay lighter.
+    from portal.certificates import pdf
+
+    return pdf.render(items)
 
 
 def _pdf_item(cert):
@@ -107,7 +114,7 @@ def renew(code):
 @login_required
 def certificate_pdf(code):
     cert = _downloadable_or_404(code)
-    body = pdf.render([_pdf_item(cert)])
+    body = _render_pdf([_pdf_item(cert)])
     return Response(
         body,
         mimetype="application/pdf",
@@ -304,13 +311,13 @@ def download_many():
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for cert in certs:
-                zf.writestr(f"chung-nhan-{cert.code}.pdf", pdf.render([_pdf_item(cert)]))
+                zf.writestr(f"chung-nhan-{cert.code}.pdf", _render_pdf([_pdf_item(cert)]))
         return Response(
             buf.getvalue(),
             mimetype="application/zip",
             headers={"Content-Disposition": 'attachment; filename="chung-nhan.zip"', **PRIVATE},
         )
-    body = pdf.render([_pdf_item(c) for c in certs])
+    body = _render_pdf([_pdf_item(c) for c in certs])
     return Response(
         body,
         mimetype="application/pdf",

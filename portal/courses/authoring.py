@@ -10,7 +10,6 @@ from pathlib import PurePosixPath
 
 import yaml
 from flask_babel import lazy_gettext as _l
-from PIL import Image
 from sqlalchemy import select
 
 from portal import audit
@@ -305,6 +304,8 @@ def process_image(data):
 
     Returns (bytes, extension); raises AuthoringError for anything that is not a safe image.
     """
+    from PIL import Image  # imported on first use (lighter workers)
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -344,6 +345,8 @@ def media_name(filename, extension):
 
 
 def store_media(course, name, data):
+    from PIL import Image  # imported on first use (lighter workers)
+
     digest = hashlib.sha256(data).hexdigest()
     existing = db.session.scalar(
         select(CourseMedia).where(

@@ -4,7 +4,6 @@ import hashlib
 import io
 from pathlib import Path
 
-from PIL import Image
 from sqlalchemy import select
 
 from portal import audit
@@ -179,6 +178,8 @@ def render_quiz(quiz, media=None):
 
 
 def _store_media(course, files):
+    from PIL import Image  # imported on first use (lighter workers)
+
     """Store each image once per content; return the renderer's map name → url and size."""
     result = {}
     for name, data in files.items():

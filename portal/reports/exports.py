@@ -9,11 +9,6 @@ import io
 import re
 from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_OR_NUMBER = re.compile(r"^[+-]?\d[\d .]*$")
 
@@ -51,6 +46,12 @@ def xlsx_bytes(sheets):
 
     `sheets` is a list of (title, header, rows, widths); rows may be any iterable.
     """
+    # openpyxl is imported on first use: it weighs on every worker otherwise.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook(write_only=True)
     for title, header, rows, widths in sheets:
         ws = wb.create_sheet(title=title[:31])

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from fpdf import FPDF
-
 from portal.reports import exports, services
 from portal.training import compliance
 
@@ -153,6 +151,8 @@ def csv_table(unit, as_of, name, **filters):
 
 def pdf_report(unit, as_of, **filters):
     """A printable report: summary, overdue list, sessions, and a signature block."""
+    from fpdf import FPDF  # imported on first use: it weighs on every worker otherwise
+
     built = tables(unit, as_of, **filters)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
