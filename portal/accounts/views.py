@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import forms, services, throttle, twofactor
-from portal.extensions import db, login_manager
+from portal.extensions import db, limiter, login_manager
 from portal.orgs import services as units
 from portal.security import is_safe_next
 
@@ -214,6 +214,7 @@ def new_password():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])  # generous: a commune may share one address
 def register():
     """Parents sign up themselves; the address is picked commune first, then hamlet."""
     if current_user.is_authenticated:
