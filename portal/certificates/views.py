@@ -152,7 +152,7 @@ def issuer():
     return jsonify(
         id=f"{_base_url()}/credentials/issuer",
         type=["Profile"],
-        name=_("Học bảo vệ trẻ em"),
+        name="Học bảo vệ trẻ em",  # the same issuer name as in the signed credentials
         publicKeyJwk=jwk,
     )
 
