@@ -1,6 +1,5 @@
 """Web authoring: drafts in the course format, images, zip import/export, publish (DESIGN §3)."""
 
-import hashlib
 import io
 import re
 import warnings
@@ -23,7 +22,7 @@ from portal.courses.parser import (
     SPECIAL_FILES,
     parse_course,
 )
-from portal.courses.publishing import publish_course
+from portal.courses.publishing import publish_course, store_media
 from portal.database import utcnow
 from portal.extensions import db
 from portal.text import fold
@@ -342,41 +341,6 @@ def process_image(data):
 def media_name(filename, extension):
     stem = re.sub(r"[^a-z0-9]+", "-", fold(PurePosixPath(filename or "anh").stem)).strip("-")
     return f"media/{(stem or 'anh')[:50]}.{extension}"
-
-
-def store_media(course, name, data):
-    from PIL import Image  # imported on first use (lighter workers)
-
-    digest = hashlib.sha256(data).hexdigest()
-    existing = db.session.scalar(
-        select(CourseMedia).where(
-            CourseMedia.course_id == course.id,
-            CourseMedia.name == name,
-            CourseMedia.sha256 == digest,
-        )
-    )
-    if existing:
-        return existing
-    with Image.open(io.BytesIO(data)) as image:
-        width, height = image.size
-        kind = image.format
-    row = CourseMedia(
-        course_id=course.id,
-        name=name,
-        sha256=digest,
-        content_type={
-            "PNG": "image/png",
-            "JPEG": "image/jpeg",
-            "WEBP": "image/webp",
-            "GIF": "image/gif",
-        }.get(kind, "application/octet-stream"),
-        width=width,
-        height=height,
-        data=data,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def upload_image(course, filename, data):

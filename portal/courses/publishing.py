@@ -177,35 +177,41 @@ def render_quiz(quiz, media=None):
     }
 
 
-def _store_media(course, files):
-    from PIL import Image  # imported on first use (lighter workers)
+def store_media(course, name, data):
+    """Store one image of a course once per content; return its CourseMedia row."""
+    from PIL import Image  # imported on first use: lighter workers
 
-    """Store each image once per content; return the renderer's map name → url and size."""
+    digest = hashlib.sha256(data).hexdigest()
+    row = db.session.scalar(
+        select(CourseMedia).where(
+            CourseMedia.course_id == course.id,
+            CourseMedia.name == name,
+            CourseMedia.sha256 == digest,
+        )
+    )
+    if row is None:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            kind = image.format
+        row = CourseMedia(
+            course_id=course.id,
+            name=name,
+            sha256=digest,
+            content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+            width=width,
+            height=height,
+            data=data,
+        )
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def _store_media(course, files):
+    """Store a course's images; return the renderer's map name → url and size."""
     result = {}
     for name, data in files.items():
-        digest = hashlib.sha256(data).hexdigest()
-        row = db.session.scalar(
-            select(CourseMedia).where(
-                CourseMedia.course_id == course.id,
-                CourseMedia.name == name,
-                CourseMedia.sha256 == digest,
-            )
-        )
-        if row is None:
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                kind = image.format
-            row = CourseMedia(
-                course_id=course.id,
-                name=name,
-                sha256=digest,
-                content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
-                width=width,
-                height=height,
-                data=data,
-            )
-            db.session.add(row)
-            db.session.flush()
+        row = store_media(course, name, data)
         # A stable path (media rows never change), built without a request for CLI use.
         url = f"/courses/media/{row.id}/{Path(name).name}"
         result[name] = {"url": url, "width": row.width, "height": row.height}
