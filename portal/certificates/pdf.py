@@ -24,7 +24,7 @@ def _document():
 def _qr_png(data):
     buf = io.BytesIO()
     # A fixed mask skips the best-mask search: half the time, and every reader still reads it.
-    segno.make(data, error="m", mask=0).save(buf, kind="png", scale=6, border=2)
+    segno.make(data, error="m", mask=0).save(buf, kind="png", scale=3, border=2)
     buf.seek(0)
     return buf
 
