@@ -74,34 +74,47 @@ def requirements():
     )
 
 
-@bp.route("/requirements/new", methods=["GET", "POST"])
-@role_required("trainer", "admin")
-def new_requirement():
-    form = RequirementForm()
+def _course_and_unit_form(form_class):
+    """A form choosing a course and a unit, the unit defaulting to the user's own."""
+    form = form_class()
     form.course.choices = _course_choices()
     if current_user.unit and request.method == "GET":
         form.unit.data = current_user.unit.code
-    if form.validate_on_submit():
-        unit = _unit_in_scope(form.unit.data)
-        if unit is None:
-            form.unit.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
+    return form
+
+
+def _submitted_unit(form):
+    """The unit the valid submitted form names, or None (with the field's error set)."""
+    if not form.validate_on_submit():
+        return None
+    unit = _unit_in_scope(form.unit.data)
+    if unit is None:
+        form.unit.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
+    return unit
+
+
+@bp.route("/requirements/new", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def new_requirement():
+    form = _course_and_unit_form(RequirementForm)
+    unit = _submitted_unit(form)
+    if unit is not None:
+        try:
+            services.create_requirement(
+                current_user,
+                unit,
+                form.course.data,
+                form.positions.data,
+                form.first_due_on.data,
+                form.attendance_counts.data,
+                form.note.data or "",
+            )
+        except TrainingError as exc:
+            form.course.errors.append(str(exc))
         else:
-            try:
-                services.create_requirement(
-                    current_user,
-                    unit,
-                    form.course.data,
-                    form.positions.data,
-                    form.first_due_on.data,
-                    form.attendance_counts.data,
-                    form.note.data or "",
-                )
-            except TrainingError as exc:
-                form.course.errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(_("Đã thêm yêu cầu đào tạo."), "success")
-                return redirect(url_for("training.requirements"))
+            db.session.commit()
+            flash(_("Đã thêm yêu cầu đào tạo."), "success")
+            return redirect(url_for("training.requirements"))
     return render_template("training/requirement_form.html", form=form), (
         400 if form.errors else 200
     )
@@ -130,26 +143,20 @@ def sessions():
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @role_required("trainer", "admin")
 def new_session():
-    form = SessionForm()
-    form.course.choices = _course_choices()
-    if current_user.unit and request.method == "GET":
-        form.unit.data = current_user.unit.code
-    if form.validate_on_submit():
-        unit = _unit_in_scope(form.unit.data)
-        if unit is None:
-            form.unit.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
+    form = _course_and_unit_form(SessionForm)
+    unit = _submitted_unit(form)
+    if unit is not None:
+        starts = datetime.combine(form.day.data, form.start.data, VIETNAM)
+        ends = datetime.combine(form.day.data, form.end.data, VIETNAM)
+        try:
+            session = services.schedule_session(
+                current_user, unit, form.course.data, starts, ends, form.place.data
+            )
+        except TrainingError as exc:
+            form.end.errors.append(str(exc))
         else:
-            starts = datetime.combine(form.day.data, form.start.data, VIETNAM)
-            ends = datetime.combine(form.day.data, form.end.data, VIETNAM)
-            try:
-                session = services.schedule_session(
-                    current_user, unit, form.course.data, starts, ends, form.place.data
-                )
-            except TrainingError as exc:
-                form.end.errors.append(str(exc))
-            else:
-                db.session.commit()
-                return redirect(url_for("training.session", session_id=session.id))
+            db.session.commit()
+            return redirect(url_for("training.session", session_id=session.id))
     return render_template("training/session_form.html", form=form), 400 if form.errors else 200
 
 
