@@ -70,6 +70,7 @@ def course(slug):
     status = services.get_status(current_user, slug)
     return render_template(
         "courses/course.html",
+        certificate=_my_certificate(slug),
         course=course,
         version=version,
         lessons=lessons,
@@ -79,6 +80,23 @@ def course(slug):
         extras=_course_extras(course),
         locale=str(get_locale()),
     )
+
+
+def _my_certificate(slug):
+    """The learner's live certificate for this course and its state (certificates/ reads)."""
+    if not current_user.is_authenticated or "certificates.mine" not in current_app.view_functions:
+        return None
+    from portal.certificates import services as certificates
+    from portal.database import utcnow
+
+    cert = certificates.get_live(current_user.id, slug)
+    if cert is None:
+        return None
+    return {
+        "state": cert.status_at(utcnow()),
+        "expires_at": cert.expires_at,
+        "can_renew": certificates.can_renew(cert),
+    }
 
 
 def _course_extras(course):

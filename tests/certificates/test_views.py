@@ -201,3 +201,10 @@ def test_cli_verify(app, client, login, issued, tmp_path):
     assert result.exit_code == 1 and "signature does not match" in result.output
     result = runner.invoke(args=["certificates", "verify", codes.display(cert.code)])
     assert result.exit_code == 0 and "VALID" in result.output
+
+
+def test_course_page_shows_my_certificate(client, login, issued):
+    holder, cert = issued
+    login(holder)
+    page = text(client.get("/courses/duoi-nuoc/"))
+    assert "Còn hiệu lực" in page and cert.expires_at.strftime("%d/%m/%Y") in page
