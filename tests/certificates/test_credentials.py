@@ -102,3 +102,39 @@ def test_public_key_formats():
     jwk = credentials.public_jwk(public)
     token = credentials.sign({"a": 1}, KEY)
     assert credentials.verify(token, credentials.public_key_from(jwk)) == {"a": 1}
+
+
+# A fixed test vector: Ed25519 is deterministic, so this key and certificate always give
+# this exact compact credential. Any change to the format or the signing breaks it.
+VECTOR_KEY = (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n"
+    "-----END PRIVATE KEY-----\n"
+)
+VECTOR_TOKEN = (
+    "eyJhbGciOiJFZERTQSIsImtpZCI6IkE2RUh2X1BPRUw0ZGNOMFkiLCJ0eXAiOiJDQyJ9."
+    "eyJjIjoiMDEyMzQ1Njc4OUFCQ0RFWiIsImUiOiIyMDI3LTAxLTAyIiwiaSI6IjIwMjYtMDEtMDIiLCJuIjoi"
+    "Tmd1eeG7hW4gVsSDbiBBbiIsInQiOiLEkHXhu5FpIG7GsOG7m2MifQ."
+    "1tntN1kPLOPsRAzGoS-iE_hbpAQLehosBYSbuRya1vj50uIkP2UxI8-TfTzf7dQu5RHIONChhi_6AfROl0JtAw"
+)
+
+
+def test_compact_credential_vector():
+    vector = cert(
+        code="0123456789ABCDEZ",
+        holder_name="Nguyễn Văn An",
+        course_title="Đuối nước",
+        course_version=1,
+        status_index=0,
+        issued_at=datetime(2026, 1, 2, tzinfo=UTC),
+        expires_at=datetime(2027, 1, 2, tzinfo=UTC),
+    )
+    assert credentials.compact_claims(vector, pem=VECTOR_KEY) == VECTOR_TOKEN
+    claims = credentials.verify(VECTOR_TOKEN, credentials.public_key_of(VECTOR_KEY))
+    assert claims == {
+        "c": "0123456789ABCDEZ",
+        "n": "Nguyễn Văn An",
+        "t": "Đuối nước",
+        "i": "2026-01-02",
+        "e": "2027-01-02",
+    }
