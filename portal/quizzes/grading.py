@@ -106,51 +106,49 @@ def chosen_key(positions):
     return ",".join(str(p) for p in sorted(positions))
 
 
-def take_items(bank, drawn, answers):
-    """What the take page may show: no correct markers, no explanations."""
-    items = []
+def _items(bank, drawn, answers):
+    """(drawn entry, question, chosen positions, fields both pages show) per question."""
     for number, q in enumerate(drawn, start=1):
         question = bank[q["id"]]
         chosen = set(answers.get(q["id"], ()))
-        items.append(
-            {
-                "id": q["id"],
-                "number": number,
-                "text": question["text"],
-                "prompt": question["prompt"],
-                "multiple": is_multiple(question),
-                "must": question.get("must", False),
-                "options": [
-                    (shown, question["options"][source], source in chosen)
-                    for shown, source in enumerate(q["order"])
-                ],
-            }
-        )
-    return items
+        common = {
+            "id": q["id"],
+            "number": number,
+            "text": question["text"],
+            "prompt": question["prompt"],
+            "multiple": is_multiple(question),
+            "must": question.get("must", False),
+        }
+        yield q, question, chosen, common
+
+
+def take_items(bank, drawn, answers):
+    """What the take page may show: no correct markers, no explanations."""
+    return [
+        common
+        | {
+            "options": [
+                (shown, question["options"][source], source in chosen)
+                for shown, source in enumerate(q["order"])
+            ]
+        }
+        for q, question, chosen, common in _items(bank, drawn, answers)
+    ]
 
 
 def review_items(bank, drawn, answers):
     """Every question of a submitted attempt with the learner's choice and the right one."""
-    items = []
-    for number, q in enumerate(drawn, start=1):
-        question = bank[q["id"]]
-        chosen = set(answers.get(q["id"], ()))
-        items.append(
-            {
-                "id": q["id"],
-                "number": number,
-                "text": question["text"],
-                "prompt": question["prompt"],
-                "multiple": is_multiple(question),
-                "must": question.get("must", False),
-                "right": is_right(question, chosen),
-                "answered": bool(chosen),
-                "options": [
-                    (question["options"][source], source in chosen, source in question["correct"])
-                    for source in q["order"]
-                ],
-                "explanation": question["explanation"],
-                "lesson": question.get("lesson"),
-            }
-        )
-    return items
+    return [
+        common
+        | {
+            "right": is_right(question, chosen),
+            "answered": bool(chosen),
+            "options": [
+                (question["options"][source], source in chosen, source in question["correct"])
+                for source in q["order"]
+            ],
+            "explanation": question["explanation"],
+            "lesson": question.get("lesson"),
+        }
+        for q, question, chosen, common in _items(bank, drawn, answers)
+    ]
