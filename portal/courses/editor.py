@@ -42,10 +42,15 @@ def _editable_or_404(slug):
     return course
 
 
-def _fail(exc, template, status=400, **context):
+def _flash_error(exc):
+    """Say what went wrong: every problem the error lists, then its message."""
     for problem in exc.problems:
         flash(str(problem), "error")
     flash(str(exc), "error")
+
+
+def _fail(exc, template, status=400, **context):
+    _flash_error(exc)
     return render_template(template, **context), status
 
 
@@ -281,9 +286,7 @@ def import_into(slug):
     try:
         authoring.import_zip(current_user, form.archive.data.read(), existing=course)
     except AuthoringError as exc:
-        for problem in exc.problems:
-            flash(str(problem), "error")
-        flash(str(exc), "error")
+        _flash_error(exc)
         return _editor(course, SettingsForm(), 400)
     db.session.commit()
     flash(_("Đã nhập tệp zip vào bản nháp."), "success")
