@@ -103,59 +103,27 @@ def test_my_requirements_and_required_slugs(db, tree, make_user, requirement):
 
 def test_forms_refuse_units_outside_scope_and_bad_times(client, login, tree, trainer, course):
     login(trainer)
-    r = client.post(
-        "/training/sessions/new",
-        data={
-            "course": "duoi-nuoc",
-            "unit": "99002",
-            "day": "2026-12-01",
-            "start": "08:00",
-            "end": "10:00",
-            "place": "Nhà văn hóa",
-        },
-    )
+    session = {
+        "course": "duoi-nuoc",
+        "unit": "99001",
+        "day": "2026-12-01",
+        "start": "08:00",
+        "end": "10:00",
+        "place": "Nhà văn hóa",
+    }
+    requirement = {
+        "course": "duoi-nuoc",
+        "unit": "99001",
+        "positions": ["collaborator"],
+        "first_due_on": "2026-05-31",
+    }
+
+    def post(url, base, **changes):
+        return client.post(url, data=base | changes)
+
+    r = post("/training/sessions/new", session, unit="99002")
     assert r.status_code == 400 and "phạm vi" in r.get_data(as_text=True)
-    r = client.post(
-        "/training/sessions/new",
-        data={
-            "course": "duoi-nuoc",
-            "unit": "99001",
-            "day": "2026-12-01",
-            "start": "10:00",
-            "end": "08:00",
-            "place": "Nhà văn hóa",
-        },
-    )
-    assert r.status_code == 400
-    r = client.post(
-        "/training/sessions/new",
-        data={
-            "course": "duoi-nuoc",
-            "unit": "99001",
-            "day": "2026-12-01",
-            "start": "08:00",
-            "end": "10:00",
-            "place": "Nhà văn hóa",
-        },
-    )
-    assert r.status_code == 302
-    r = client.post(
-        "/training/requirements/new",
-        data={
-            "course": "duoi-nuoc",
-            "unit": "99002",
-            "positions": ["collaborator"],
-            "first_due_on": "2026-05-31",
-        },
-    )
-    assert r.status_code == 400
-    r = client.post(
-        "/training/requirements/new",
-        data={
-            "course": "duoi-nuoc",
-            "unit": "99001",
-            "positions": ["collaborator"],
-            "first_due_on": "2026-05-31",
-        },
-    )
-    assert r.status_code == 302
+    assert post("/training/sessions/new", session, start="10:00", end="08:00").status_code == 400
+    assert post("/training/sessions/new", session).status_code == 302
+    assert post("/training/requirements/new", requirement, unit="99002").status_code == 400
+    assert post("/training/requirements/new", requirement).status_code == 302
