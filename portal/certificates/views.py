@@ -24,6 +24,7 @@ from portal.accounts.decorators import role_required
 from portal.accounts.scope import in_scope
 from portal.certificates import codes, credentials, services
 from portal.certificates.services import CertificateError
+from portal.courses.services import CourseError
 from portal.database import utcnow
 from portal.extensions import db, limiter
 from portal.orgs.models import Unit
@@ -102,7 +103,7 @@ def renew(code):
         abort(404)
     try:
         services.start_renewal(current_user, cert)
-    except (CertificateError, Exception) as exc:  # CourseError too: say it plainly
+    except (CertificateError, CourseError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("certificates.mine"))
     db.session.commit()
