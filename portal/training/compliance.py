@@ -244,7 +244,11 @@ def child_of(unit, path):
 
 
 def summarise(unit, as_of=None, *, course_slug=None, position=None):
-    """Counts per child unit and course: {child_id or None: {course: Counter(status)}}."""
+    """Counts per child unit and course: {child_id or None: {course: Counter(status)}}.
+
+    Person by person, straight from the status table: the reference that the tests hold
+    summarise_in_sql (what the dashboard uses) equal to.
+    """
     table = {}
     totals = {}
     for person in person_statuses(unit, as_of, course_slug=course_slug, position=position):
