@@ -1,8 +1,11 @@
 """The declarative base, UTC timestamps and the engine setup for SQLite and PostgreSQL."""
 
+import fcntl
+import os
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -61,9 +64,10 @@ def configure_engine(engine):
     """Set up SQLite for several worker processes; PostgreSQL needs nothing here."""
     if engine.dialect.name != "sqlite":
         return
+    gate = WriterGate.for_database(engine.url.database)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
+    def _on_connect(dbapi_conn, record):
         # pysqlite's own transaction handling is switched off so that we can say
         # BEGIN IMMEDIATE ourselves.
         dbapi_conn.isolation_level = None
@@ -74,13 +78,121 @@ def configure_engine(engine):
         # Subtree queries are path LIKE '/1/7/%': case-sensitive LIKE can use the index.
         cur.execute("PRAGMA case_sensitive_like=ON")
         cur.close()
+        if gate is not None:
+            record.info["gate"] = gate.handle()
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_conn, record):
+        handle = record.info.pop("gate", None)
+        if handle is not None:
+            handle.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # A write transaction takes the write lock up front, so a second writer waits
-        # (busy timeout) instead of failing with "database is locked" when it upgrades.
-        # Reads (GET requests) stay deferred and never block each other in WAL mode.
-        if has_request_context() and request.method in SAFE_METHODS:
+        # instead of failing with "database is locked" when it upgrades. Reads (GET
+        # requests) stay deferred and never block each other in WAL mode.
+        if has_request_context() and (request.method in SAFE_METHODS or g.get("_db_reading")):
             conn.exec_driver_sql("BEGIN")
-        else:
+            return
+        handle = _gate_of(conn)
+        if handle is not None:
+            handle.acquire()
+        try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if handle is not None:
+                handle.release()
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn):
+        handle = _gate_of(conn)
+        if handle is not None:
+            handle.release()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):
+        handle = record.info.get("gate")
+        if handle is not None:
+            handle.release()
+
+
+@contextmanager
+def reading_first(scoped):
+    """Run the block in a read transaction of its own when it would open the request's.
+
+    On SQLite a POST takes the write lock at its first statement and keeps it to the end
+    of its transaction; what every request reads first (the signed-in user) is read
+    without it, so the lock covers only the view's own work. Elsewhere this does nothing.
+    """
+    session = scoped()
+    if (
+        session.in_transaction()
+        or not has_request_context()
+        or request.method in SAFE_METHODS
+        or session.get_bind().dialect.name != "sqlite"
+    ):
+        yield
+        return
+    g._db_reading = True
+    try:
+        yield
+    except BaseException:
+        g._db_reading = False
+        session.rollback()
+        raise
+    g._db_reading = False
+    session.commit()  # ends the read; the objects stay loaded (expire_on_commit=False)
+
+
+def _gate_of(conn):
+    try:
+        return conn.connection._connection_record.info.get("gate")
+    except AttributeError:  # a detached or invalidated connection
+        return None
+
+
+class WriterGate:
+    """Writers of one SQLite file queue on a kernel lock before BEGIN IMMEDIATE.
+
+    SQLite's busy handler waits for the write lock by sleeping and polling (1, 2, 5, 10,
+    15, 20, 25... ms), so under load a writer sleeps long after the lock is free and the
+    cores sit idle. An exclusive flock() on a file beside the database hands the turn
+    over as soon as the holder lets go, in every process and thread (each connection has
+    its own open file), and the kernel drops it when a process dies. SQLite's own lock
+    still guards the data: the gate only orders the writers that would wait anyway.
+    """
+
+    def __init__(self, path):
+        self.path = path
+
+    @classmethod
+    def for_database(cls, database):
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return cls(f"{database}-writers")
+
+    def handle(self):
+        return _GateHandle(self.path)
+
+
+class _GateHandle:
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self.held = False
+
+    def acquire(self):
+        if not self.held:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self.held = True
+
+    def release(self):
+        if self.held:
+            self.held = False
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def close(self):
+        self.release()
+        os.close(self.fd)

@@ -10,7 +10,9 @@ from flask_wtf import CSRFProtect
 
 from portal.database import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after a commit: a request that commits and then redirects to the
+# object's page does not load it (and take SQLite's write lock) a second time.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -42,7 +42,11 @@ class Client(FlaskClient):
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)  # the locale too is chosen afresh on every request
         _db.session.expire_all()
-        return super().open(*args, **kwargs)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            # The test reads what the request stored, not the objects as they were.
+            _db.session.expire_all()
 
 
 @pytest.fixture(scope="session", autouse=True)

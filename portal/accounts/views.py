@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import forms, services, throttle, twofactor
+from portal.database import reading_first
 from portal.extensions import db, limiter, login_manager
 from portal.orgs import services as units
 from portal.security import is_safe_next
@@ -36,7 +37,8 @@ def load_user(session_id):
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    with reading_first(db.session):
+        user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

@@ -4,7 +4,7 @@ import unicodedata
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
 from portal import audit
@@ -266,8 +266,7 @@ def move_to_successor(sender=None, predecessors=(), successor=None, **_):
     if not predecessors or successor is None:
         return
     for model in (Requirement, TrainingSession):
+        # An ORM update: objects already in the session follow the rows.
         db.session.execute(
-            model.__table__.update()
-            .where(model.unit_id.in_(list(predecessors)))
-            .values(unit_id=successor)
+            update(model).where(model.unit_id.in_(list(predecessors))).values(unit_id=successor)
         )
