@@ -1,4 +1,5 @@
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -9,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -95,13 +97,71 @@ class CourseVersion(db.Model):
             self.summary_en if str(locale) == "en" and self.summary_en else None
         ) or self.summary
 
+    def quiz_for(self, kind):
+        """The published quiz JSON ("final" or "pre"), or None; read once per process."""
+        if kind == "final":
+            return _published(self, "quiz", lambda: self.quiz)
+        return _published(self, "pre_quiz", lambda: self.pre_quiz)
+
+    def outline(self):
+        """The lessons in order as light rows (position, slug, title, minutes)."""
+
+        def load():
+            rows = db.session.execute(
+                select(Lesson.position, Lesson.slug, Lesson.title, Lesson.minutes)
+                .where(Lesson.version_id == self.id)
+                .order_by(Lesson.position)
+            )
+            return tuple(LessonLine(*row) for row in rows)
+
+        return _published(self, "outline", load)
+
     @property
     def has_quiz(self):
-        return bool(self.quiz)
+        return bool(self.quiz_for("final"))
+
+    @property
+    def overview(self):
+        """The course page's introduction (HTML)."""
+        return _published(self, "overview", lambda: self.overview_html)
+
+    @property
+    def has_job_aid(self):
+        return _published(self, "has_job_aid", lambda: bool(self.job_aid_html))
 
     @property
     def for_parents(self):
         return "parent" in self.audiences
+
+
+class LessonLine(NamedTuple):
+    position: int
+    slug: str
+    title: str
+    minutes: int
+
+
+# A published version never changes, so what every page reads of it (the quiz, the
+# lesson outline) is kept per process instead of read and decoded on every request. The
+# key holds the content hash as well as the id: a database emptied and filled again (the
+# tests, a restore) reuses ids, never an id with other content.
+_PUBLISHED = {}
+_PUBLISHED_MAX = 1024
+
+
+def _published(version, part, load):
+    if version.id is None or not version.content_hash:  # not yet stored: nothing to key on
+        return load()
+    key = (version.id, version.content_hash, part)
+    try:
+        return _PUBLISHED[key]
+    except KeyError:
+        pass
+    value = load()
+    if len(_PUBLISHED) >= _PUBLISHED_MAX:
+        _PUBLISHED.clear()
+    _PUBLISHED[key] = value
+    return value
 
 
 class Lesson(db.Model):

@@ -111,15 +111,6 @@ def get_lesson_page(course_slug, lesson_slug):
     return tuple(row) if row else None
 
 
-def list_lesson_outline(version_id):
-    """(position, slug, title) of a version's lessons, in order: light rows for navigation."""
-    return db.session.execute(
-        select(Lesson.position, Lesson.slug, Lesson.title)
-        .where(Lesson.version_id == version_id)
-        .order_by(Lesson.position)
-    ).all()
-
-
 def list_statuses(user):
     if user is None or not user.is_authenticated:
         return {}
@@ -165,7 +156,7 @@ def _status_for_update(user_id, course_slug, version):
     )
     if status is None:
         status = CourseStatus(
-            user_id=user_id, course_slug=course_slug, lessons_total=len(version.lessons)
+            user_id=user_id, course_slug=course_slug, lessons_total=len(version.outline())
         )
         db.session.add(status)
         db.session.flush()
@@ -173,7 +164,7 @@ def _status_for_update(user_id, course_slug, version):
 
 
 def _count_done(user_id, course_slug, version):
-    slugs = [lesson.slug for lesson in version.lessons]
+    slugs = [lesson.slug for lesson in version.outline()]
     if not slugs:
         return 0
     return db.session.scalar(
@@ -190,7 +181,7 @@ def _count_done(user_id, course_slug, version):
 def complete_lessons(user, course, lesson_slugs, source="read"):
     """Mark lessons of the course's current version done; return the CourseStatus."""
     version = course.current_version
-    valid = {lesson.slug for lesson in version.lessons}
+    valid = {lesson.slug for lesson in version.outline()}
     unknown = set(lesson_slugs) - valid
     if unknown:
         raise CourseError(f"no such lesson: {', '.join(sorted(unknown))}")
@@ -205,7 +196,7 @@ def complete_lessons(user, course, lesson_slugs, source="read"):
             done.add(slug)
     db.session.flush()
     status = _status_for_update(user.id, course.slug, version)
-    status.lessons_total = len(version.lessons)
+    status.lessons_total = len(version.outline())
     status.lessons_done = _count_done(user.id, course.slug, version)
     if lesson_slugs:
         status.last_lesson_slug = lesson_slugs[-1]
@@ -227,7 +218,7 @@ def record_quiz_pass(user, course, attempt_id, score):
         status.passed_attempt_id = attempt_id
         status.passed_at = utcnow()
     status.best_score = max(status.best_score or 0, score)
-    status.lessons_total = len(course.current_version.lessons)
+    status.lessons_total = len(course.current_version.outline())
     status.lessons_done = _count_done(user.id, course.slug, course.current_version)
     _evaluate(user, course, status)
     return status
@@ -264,7 +255,7 @@ def _evaluate(user, course, status):
     version = course.current_version
     if status.completed_at is not None:
         return
-    lessons_ok = status.lessons_done >= len(version.lessons)
+    lessons_ok = status.lessons_done >= len(version.outline())
     quiz_ok = not version.has_quiz or status.passed_attempt_id is not None
     if lessons_ok and quiz_ok:
         status.completed_at = utcnow()

@@ -65,7 +65,7 @@ def catalog():
 def course(slug):
     course = _course_or_404(slug)
     version = course.current_version
-    lessons = services.list_lessons(version)
+    lessons = version.outline()
     done = services.list_done_lessons(current_user, slug)
     status = services.get_status(current_user, slug)
     return render_template(
@@ -105,7 +105,7 @@ def _course_extras(course):
     links = []
     for endpoint, label, present in (
         ("quizzes.overview", _("Bài kiểm tra cuối khóa"), version.has_quiz),
-        ("quizzes.pre_test", _("Bài kiểm tra đầu vào"), version.pre_quiz is not None),
+        ("quizzes.pre_test", _("Bài kiểm tra đầu vào"), version.quiz_for("pre") is not None),
     ):
         if present and endpoint in current_app.view_functions:
             links.append((url_for(endpoint, slug=course.slug), label))
@@ -118,7 +118,7 @@ def lesson(slug, lesson_slug):
     if found is None:
         abort(404)
     lesson, version, course = found
-    outline = services.list_lesson_outline(version.id)
+    outline = version.outline()
     index = next(i for i, item in enumerate(outline) if item.slug == lesson.slug)
     is_done = current_user.is_authenticated and lesson.slug in services.list_done_lessons(
         current_user, slug
@@ -151,7 +151,7 @@ def complete(slug, lesson_slug):
     if status.completed_at:
         flash(_("Chúc mừng! Bạn đã hoàn thành khóa học."), "success")
         return redirect(url_for("courses.course", slug=slug))
-    lessons = course.current_version.lessons
+    lessons = course.current_version.outline()
     nxt = next((item for item in lessons if item.position > lesson.position), None)
     if nxt is None:
         return redirect(url_for("courses.course", slug=slug))

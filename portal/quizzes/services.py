@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
 from portal.accounts.models import User
 from portal.accounts.scope import in_scope, scope_clause
 from portal.courses import services as courses
-from portal.courses.models import CourseStatus, CourseVersion
+from portal.courses.models import Course, CourseStatus, CourseVersion
 from portal.database import utcnow
 from portal.extensions import db
 from portal.orgs.models import Unit
@@ -34,7 +35,7 @@ class ScopeError(QuizError):
 
 def quiz_of(version, kind):
     """The published quiz JSON of a version: the final quiz or the pre-test."""
-    return version.quiz if kind == "final" else version.pre_quiz
+    return version.quiz_for(kind)
 
 
 @dataclass
@@ -64,9 +65,10 @@ def get_rules(quiz):
 
 
 def get_bank(attempt):
-    """The pinned version's questions by id (only the quiz column is read)."""
-    column = CourseVersion.quiz if attempt.kind == "final" else CourseVersion.pre_quiz
-    quiz = db.session.scalar(select(column).where(CourseVersion.id == attempt.version_id))
+    """The pinned version's questions by id.
+
+    The version is most often the course's current one, already in the session."""
+    quiz = db.session.get(CourseVersion, attempt.version_id).quiz_for(attempt.kind)
     return {q["id"]: q for q in quiz["questions"]}
 
 
@@ -80,6 +82,28 @@ def get_attempt(user, course_slug, attempt_id, for_update=False):
     return db.session.scalar(query)
 
 
+def get_own_attempt(user, course_slug, attempt_id, for_update=False):
+    """(course, attempt) in one query: the user's own attempt on a published course, or None.
+
+    The attempt pages read both on every request; only the attempt row is locked.
+    """
+    query = (
+        select(Attempt, Course)
+        .join(Course, Course.slug == Attempt.course_slug)
+        .options(joinedload(Course.current_version))
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.user_id == user.id,
+            Attempt.course_slug == course_slug,
+            Course.current_version_id.is_not(None),
+        )
+    )
+    if for_update:
+        query = query.with_for_update(of=Attempt)
+    row = db.session.execute(query).first()
+    return (row[1], row[0]) if row else None
+
+
 def get_open_attempt(user, course_slug, kind):
     return db.session.scalar(
         select(Attempt).where(
@@ -91,16 +115,17 @@ def get_open_attempt(user, course_slug, kind):
     )
 
 
-def list_attempts(user, course_slug, kind):
-    """The user's attempts at one quiz, newest first."""
+def list_course_attempts(user, course_slug):
+    """The user's attempts at both quizzes of a course, newest first, in one light read.
+
+    The drawn questions and answers are left out (read on access): the quiz page shows
+    dates, scores and results, and counts the limits from the same rows.
+    """
     return list(
         db.session.scalars(
             select(Attempt)
-            .where(
-                Attempt.user_id == user.id,
-                Attempt.course_slug == course_slug,
-                Attempt.kind == kind,
-            )
+            .options(defer(Attempt.questions), defer(Attempt.answers), defer(Attempt.must_pass))
+            .where(Attempt.user_id == user.id, Attempt.course_slug == course_slug)
             .order_by(Attempt.started_at.desc(), Attempt.id.desc())
         )
     )
@@ -137,20 +162,31 @@ class Limits:
         return self.left != 0 and self.next_start_at is None
 
 
-def get_limits(user, course, kind="final", now=None):
-    """The attempt limits of the current quiz for this user, as of `now`."""
+def get_limits(user, course, kind="final", now=None, attempts=None):
+    """The attempt limits of the current quiz for this user, as of `now`.
+
+    `attempts` (list_course_attempts) saves counting them again in the database.
+    """
     now = now or utcnow()
     settings = quiz_of(course.current_version, kind)["settings"]
     cycle = current_cycle(user.id, course.slug)
-    used, last = db.session.execute(
-        select(func.count(), func.max(Attempt.submitted_at)).where(
-            Attempt.user_id == user.id,
-            Attempt.course_slug == course.slug,
-            Attempt.kind == kind,
-            Attempt.cycle == cycle,
-            Attempt.state == "submitted",
-        )
-    ).one()
+    if attempts is None:
+        used, last = db.session.execute(
+            select(func.count(), func.max(Attempt.submitted_at)).where(
+                Attempt.user_id == user.id,
+                Attempt.course_slug == course.slug,
+                Attempt.kind == kind,
+                Attempt.cycle == cycle,
+                Attempt.state == "submitted",
+            )
+        ).one()
+    else:
+        counted = [
+            a.submitted_at
+            for a in attempts
+            if a.kind == kind and a.cycle == cycle and a.state == "submitted"
+        ]
+        used, last = len(counted), max(counted, default=None)
     extra = 0
     if kind == "final" and settings["max_attempts"]:
         extra = db.session.scalar(
@@ -324,8 +360,15 @@ def expire_if_due(attempt, user, course, now=None):
     return submit_attempt(attempt, user, course, now=now)
 
 
-def get_before_after(user, course_slug):
-    """The learner's first pre-test score and best final score (None where not taken)."""
+def get_before_after(user, course_slug, attempts=None):
+    """The learner's first pre-test score and best final score (None where not taken).
+
+    `attempts` (list_course_attempts) saves two queries."""
+    if attempts is not None:
+        pre = [a for a in attempts if a.kind == "pre" and a.state == "submitted"]
+        finals = [a.score for a in attempts if a.kind == "final" and a.state == "submitted"]
+        first = min(pre, key=lambda a: (a.submitted_at, a.id), default=None)
+        return (first.score if first else None), max(finals, default=None)
     first_pre = db.session.scalar(
         select(Attempt.score)
         .where(
@@ -353,7 +396,7 @@ def list_reread_lessons(course, items):
     wanted = {item["lesson"] for item in items if not item["right"] and item["lesson"]}
     return [
         (lesson.slug, lesson.title)
-        for lesson in course.current_version.lessons
+        for lesson in course.current_version.outline()
         if lesson.slug in wanted
     ]
 
@@ -391,7 +434,9 @@ def grant_extra_attempts(actor, learner, course, extra, reason):
 
 def list_blocked_learners(actor, course):
     """Learners in the actor's scope who used every final-quiz attempt of their cycle."""
-    max_attempts = (course.current_version.quiz or {}).get("settings", {}).get("max_attempts", 0)
+    max_attempts = (
+        (course.current_version.quiz_for("final") or {}).get("settings", {}).get("max_attempts", 0)
+    )
     if not max_attempts:
         return []
     grants = (

@@ -82,7 +82,7 @@ def _scoped_attempts(viewer, course_slug, kind):
 def get_course_stats(viewer, course, kind="final"):
     """Attempts, pass rate, median score and per-question figures for a course's quiz."""
     version = course.current_version
-    quiz = (version.quiz if kind == "final" else version.pre_quiz) or {"questions": []}
+    quiz = version.quiz_for(kind) or {"questions": []}
     bank = {q["id"]: q for q in quiz["questions"]}
     scoped = _scoped_attempts(viewer, course.slug, kind)
 

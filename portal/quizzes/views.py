@@ -37,11 +37,10 @@ def _course_or_404(slug, kind="final", include_archived=False):
 
 def _own_attempt(slug, attempt_id, for_update=False):
     """The course and the current user's own attempt on it; 404 for anyone else's."""
-    course = courses.get_course(slug, include_archived=True)
-    attempt = services.get_attempt(current_user, slug, attempt_id, for_update) if course else None
-    if attempt is None:
+    found = services.get_own_attempt(current_user, slug, attempt_id, for_update)
+    if found is None:
         abort(404)
-    return course, attempt
+    return found
 
 
 @bp.get("/<slug>/quiz")
@@ -58,9 +57,10 @@ def pre_test(slug):
 
 def _overview(slug, kind):
     course = _course_or_404(slug, kind)
-    current = services.get_open_attempt(current_user, slug, kind)
+    mine = services.list_course_attempts(current_user, slug)
+    current = next((a for a in mine if a.kind == kind and a.is_open), None)
     if current is not None and services.expire_if_due(current, current_user, course):
-        db.session.commit()
+        db.session.commit()  # graded in place: its row in `mine` now shows the result
         current = None
     quiz = services.quiz_of(course.current_version, kind)
     return render_template(
@@ -69,10 +69,10 @@ def _overview(slug, kind):
         version=course.current_version,
         kind=kind,
         rules=services.get_rules(quiz),
-        limits=services.get_limits(current_user, course, kind),
+        limits=services.get_limits(current_user, course, kind, attempts=mine),
         current=current,
-        attempts=services.list_attempts(current_user, slug, kind),
-        before_after=services.get_before_after(current_user, slug),
+        attempts=[a for a in mine if a.kind == kind],
+        before_after=services.get_before_after(current_user, slug, attempts=mine),
         form=ActionForm(),
         local_time=local_time,
     )
@@ -215,7 +215,9 @@ def stats(slug):
 
 def _stats_page(course, grant_form, status=200):
     kind = (
-        "pre" if request.args.get("kind") == "pre" and course.current_version.pre_quiz else "final"
+        "pre"
+        if request.args.get("kind") == "pre" and course.current_version.quiz_for("pre")
+        else "final"
     )
     can_grant = current_user.role in GRANT_ROLES
     total, by_unit = statistics.get_scoped_gain(current_user, course.slug)

@@ -126,3 +126,53 @@ def test_search_without_match_and_topic_filter(publish):
 def test_search_escapes_like_wildcards(publish):
     publish()
     assert services.list_catalog(None, q="%") == []
+
+
+def _statements(db, action):
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        result = action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return result, seen
+
+
+def test_published_quiz_and_outline_are_read_once_per_process(publish, db):
+    version = publish().current_version
+    quiz = version.quiz_for("final")
+    assert quiz["questions"] and version.quiz_for("pre")["questions"]
+    assert [line.slug for line in version.outline()] == ["vi-sao", "so-cuu"]
+    assert version.has_quiz and version.has_job_aid and "<" in version.overview
+    db.session.expire_all()  # a later request: a fresh object for the same version
+    again, statements = _statements(
+        db, lambda: (version.quiz_for("final"), version.outline(), version.has_job_aid)
+    )
+    assert again[0] is quiz
+    assert [s for s in statements if "quiz" in s or "FROM lessons" in s] == []
+
+
+def test_published_cache_keys_on_the_content_hash_as_well_as_the_id():
+    """Ids come back when a database is emptied and filled again: the hash tells them apart."""
+    from portal.courses.models import CourseVersion, _published
+
+    first = CourseVersion(id=10**6, content_hash="a" * 64)
+    same_id_other_content = CourseVersion(id=10**6, content_hash="b" * 64)
+    assert _published(first, "outline", lambda: "first") == "first"
+    assert _published(same_id_other_content, "outline", lambda: "other") == "other"
+    assert _published(first, "outline", lambda: "read again") == "first"
+
+
+def test_unsaved_version_is_read_without_the_cache():
+    from portal.courses.models import _PUBLISHED, CourseVersion
+
+    version = CourseVersion(quiz={"settings": {}, "questions": []}, content_hash="x")
+    before = dict(_PUBLISHED)
+    assert version.quiz_for("final") == {"settings": {}, "questions": []}
+    assert _PUBLISHED == before

@@ -197,6 +197,7 @@ def test_ten_concurrent_submissions_give_one_result(db, app, course, learner):
     assert not errors, errors
     assert sorted(outcomes) == [False] * 9 + [True]
     db.session.rollback()  # end our read snapshot to see what the threads wrote
+    db.session.expire_all()  # and forget the attempt as this session last saw it
     assert (
         db.session.scalar(
             select(func.count())
@@ -400,3 +401,50 @@ def test_other_learners_attempts_are_not_found(db, course, learner, make_user, t
         services.get_attempt(make_user("learner", tree["hamlet"]), "duoi-nuoc", attempt.id) is None
     )
     assert services.get_attempt(learner, "khac", attempt.id) is None
+
+
+def test_own_attempt_reads_course_and_attempt_together_for_its_owner_only(
+    db, course, learner, make_user, tree
+):
+    from sqlalchemy import event
+
+    attempt, _ = services.start_attempt(learner, course, now=T0)
+    db.session.commit()
+    attempt_id = attempt.id
+    db.session.expire_all()
+    assert learner.id  # read the learner again before counting
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        found_course, found = services.get_own_attempt(learner, "duoi-nuoc", attempt_id, True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert (found_course.slug, found.id) == ("duoi-nuoc", attempt_id)
+    assert found_course.current_version.title  # loaded with it
+    selects = [s for s in statements if s.lstrip().startswith("SELECT")]
+    assert len(selects) == 1, selects
+    if db.engine.dialect.name == "postgresql":  # only the attempt row is locked
+        assert "FOR UPDATE OF attempts" in selects[0]
+    stranger = make_user(unit=tree["hamlet"])
+    assert services.get_own_attempt(stranger, "duoi-nuoc", attempt_id) is None
+    assert services.get_own_attempt(learner, "khac", attempt_id) is None
+
+
+def test_course_attempts_feed_limits_and_scores_like_the_queries(db, course, learner):
+    first, _ = services.start_attempt(learner, course, now=T0)
+    services.submit_attempt(first, learner, course, answers={}, now=T0)
+    second, _ = services.start_attempt(learner, course, now=T0 + timedelta(hours=1))
+    db.session.commit()
+    mine = services.list_course_attempts(learner, "duoi-nuoc")
+    assert [a.id for a in mine] == [second.id, first.id]  # newest first
+    later = T0 + timedelta(hours=2)
+    assert services.get_limits(learner, course, now=later, attempts=mine) == services.get_limits(
+        learner, course, now=later
+    )
+    assert services.get_before_after(learner, "duoi-nuoc", attempts=mine) == (
+        services.get_before_after(learner, "duoi-nuoc")
+    )
