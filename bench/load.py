@@ -123,6 +123,7 @@ class Stats:
     started_attempts: set = field(default_factory=set)
     ack_times: list = field(default_factory=list)  # seconds since start of each acknowledgement
     unclear: int = 0  # 5xx answers without the portal's error page
+    timeline: list = field(default_factory=list)  # (seconds since start, kind, latency)
 
     def record(self, kind, status, seconds, text):
         with self.lock:
@@ -131,6 +132,7 @@ class Stats:
             self.counts[(kind, status)] = self.counts.get((kind, status), 0) + 1
             if status != "error":
                 self.latency.setdefault(kind, []).append(seconds)
+                self.timeline.append((time.monotonic() - self.started, kind, seconds))
             if isinstance(status, int) and status >= 500:
                 self.server_errors.append((time.monotonic() - self.started, kind, status))
             if text and TRACEBACK in text:
@@ -440,6 +442,20 @@ def main(argv=None):
     return 1 if problems else 0
 
 
+def _print_windows(stats, elapsed, width=5):
+    """Submission latency window by window: the sign-in rush at the start shows apart."""
+    for start in range(0, int(elapsed) + 1, width):
+        inside = [(k, s) for t, k, s in stats.timeline if start <= t < start + width]
+        submits = [s for k, s in inside if k == "submit"]
+        if submits:
+            print(
+                f"  {start:3d}-{start + width:3d} s: {len(submits):4d} submissions, "
+                f"p50 {percentile(submits, 50) * 1000:.0f} ms, "
+                f"p99 {percentile(submits, 99) * 1000:.0f} ms; "
+                f"{sum(1 for k, _s in inside if k == 'login')} sign-ins"
+            )
+
+
 def run_load(server, args, logins, fault_name, directory, url):
     problems = []
     stats = Stats()
@@ -495,6 +511,7 @@ def run_load(server, args, logins, fault_name, directory, url):
         f"quiz submission: {len(stats.acknowledged)} acknowledged, "
         f"p50 {p50:.0f} ms, p99 {p99:.0f} ms"
     )
+    _print_windows(stats, elapsed)
     if not stats.acknowledged:
         problems.append("no submission was acknowledged")
     if args.p99_ms is not None and not p99 <= args.p99_ms:
