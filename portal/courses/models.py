@@ -146,7 +146,7 @@ class LessonLine(NamedTuple):
 # key holds the content hash as well as the id: a database emptied and filled again (the
 # tests, a restore) reuses ids, never an id with other content.
 _PUBLISHED = {}
-_PUBLISHED_MAX = 1024
+_PUBLISHED_MAX = 256  # parts: about 60 versions, a few MB at most
 
 
 def _published(version, part, load):
