@@ -81,15 +81,6 @@ def get_course(slug, include_archived=False):
     return db.session.scalar(query)
 
 
-def get_lesson(version, lesson_slug):
-    """One lesson of a version, with its HTML."""
-    return db.session.scalar(
-        select(Lesson)
-        .options(undefer(Lesson.body_html))
-        .where(Lesson.version_id == version.id, Lesson.slug == lesson_slug)
-    )
-
-
 def list_lessons(version):
     """The version's lessons without their bodies."""
     return list(version.lessons)

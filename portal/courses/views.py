@@ -143,7 +143,8 @@ def lesson(slug, lesson_slug):
 @login_required
 def complete(slug, lesson_slug):
     course = _course_or_404(slug)
-    lesson = services.get_lesson(course.current_version, lesson_slug)
+    lessons = course.current_version.outline()
+    lesson = next((item for item in lessons if item.slug == lesson_slug), None)
     if lesson is None:
         abort(404)
     status = services.complete_lesson(current_user, course, lesson.slug)
@@ -151,7 +152,6 @@ def complete(slug, lesson_slug):
     if status.completed_at:
         flash(_("Chúc mừng! Bạn đã hoàn thành khóa học."), "success")
         return redirect(url_for("courses.course", slug=slug))
-    lessons = course.current_version.outline()
     nxt = next((item for item in lessons if item.position > lesson.position), None)
     if nxt is None:
         return redirect(url_for("courses.course", slug=slug))
