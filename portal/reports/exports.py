@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_OR_NUMBER = re.compile(r"^[+-]?\d[\d .]*$")
+_AS_IS = {type(None), int, float, date}  # values written to XLSX unchanged
 
 
 def neutralise(value):
@@ -52,9 +53,11 @@ def xlsx_bytes(sheets):
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from portal.reports.xlsx_stream import create_sheet
+
     wb = Workbook(write_only=True)
     for title, header, rows, widths in sheets:
-        ws = wb.create_sheet(title=title[:31])
+        ws = create_sheet(wb, title[:31])
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         ws.freeze_panes = "A2"
@@ -66,10 +69,20 @@ def xlsx_bytes(sheets):
             head.append(cell)
         ws.append(head)
         for row in rows:
-            ws.append([_xlsx_cell(v) for v in row])
+            ws.append(_xlsx_row(row))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _xlsx_row(row):
+    # The same as _xlsx_cell on each value, without a call for the values that stay as they are.
+    return [
+        v
+        if type(v) in _AS_IS or (type(v) is str and not v.startswith(FORMULA_START))
+        else _xlsx_cell(v)
+        for v in row
+    ]
 
 
 def _xlsx_cell(value):

@@ -107,7 +107,6 @@ def _certificates(unit, slugs, moment):
             Certificate.user_id,
             Certificate.course_slug,
             Certificate.code,
-            Certificate.issued_at,
             Certificate.expires_at,
             Certificate.revoked_at,
         ),
@@ -123,12 +122,7 @@ def _certificates(unit, slugs, moment):
 
 def _course_status(unit, slugs):
     query = _in_subtree(
-        select(
-            CourseStatus.user_id,
-            CourseStatus.course_slug,
-            CourseStatus.started_at,
-            CourseStatus.completed_at,
-        ),
+        select(CourseStatus.user_id, CourseStatus.course_slug, CourseStatus.completed_at),
         unit,
         CourseStatus.user_id,
     ).where(CourseStatus.course_slug.in_(slugs))
@@ -159,14 +153,16 @@ def person_statuses(unit, as_of=None, *, course_slug=None, position=None):
     rules = course_rules()
     pairs = {}
     for row in _required_pairs(unit, course_slug, position):
-        joined_due = (row.joined_unit_at + GRACE_AFTER_JOINING).date()
-        due = max(row.first_due_on, joined_due)
-        key = (row.id, row.course_slug)
-        if key in pairs:  # several requirements: the earliest due date counts
-            prev = pairs[key]
-            pairs[key] = (prev[0], min(prev[1], due), prev[2] or row.attendance_counts)
-        else:
-            pairs[key] = (row, due, row.attendance_counts)
+        # Rows are unpacked, not read by name: it counts 100,000 times over.
+        user_id, _name, _position, _unit, _path, joined_at, slug, first_due_on, counts = row
+        due = max(first_due_on, (joined_at + GRACE_AFTER_JOINING).date())
+        key = (user_id, slug)
+        prev = pairs.get(key)
+        if prev is None:
+            pairs[key] = [row, due, counts]
+        else:  # several requirements: the earliest due date counts
+            prev[1] = min(prev[1], due)
+            prev[2] = prev[2] or counts
     if not pairs:
         return []
     slugs = sorted({slug for _, slug in pairs})
@@ -175,27 +171,28 @@ def person_statuses(unit, as_of=None, *, course_slug=None, position=None):
     attended = _attendance(unit, slugs, moment)
     result = []
     for key, (row, due, attendance_counts) in pairs.items():
-        certified, months, _title = rules.get(row.course_slug, (True, 0, ""))
+        user_id, full_name, person_position, unit_id, path, _joined, slug, _first, _counts = row
+        certified, months, _title = rules.get(slug, (True, 0, ""))
         person = PersonStatus(
-            user_id=row.id,
-            full_name=row.full_name,
-            position=row.position,
-            unit_id=row.unit_id,
-            unit_path=row.path,
-            course_slug=row.course_slug,
+            user_id=user_id,
+            full_name=full_name,
+            position=person_position,
+            unit_id=unit_id,
+            unit_path=path,
+            course_slug=slug,
             status="not_started",
             due_on=due,
         )
+        status = statuses.get(key)
         valid_until = _compliant_until(
             person,
             certs.get(key),
-            statuses.get(key),
+            status,
             attended.get(key) if attendance_counts else None,
             certified,
             months,
             moment,
         )
-        status = statuses.get(key)
         if valid_until is not False:
             person.status = (
                 "expiring"

@@ -1,12 +1,18 @@
-"""Exports: formula-safe cells, BOM, dates as dates, frozen headers."""
+"""Exports: formula-safe cells, BOM, dates as dates, frozen headers, streamed XLSX rows."""
 
 import io
-from datetime import date
+import zipfile
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
+from lxml import etree
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import IllegalCharacterError
 
-from portal.reports import exports
+from portal.reports import exports, xlsx_stream
 
 
 @pytest.mark.parametrize(
@@ -48,3 +54,71 @@ def test_xlsx_dates_widths_frozen_and_safe_cells():
     assert ws["A2"].value == "'@SUM(1)"
     assert ws["B2"].value.date() == date(2026, 5, 31) and ws["B2"].is_date
     assert ws.column_dimensions["A"].width == 30
+
+
+def _parts(data):
+    """Every part of an XLSX file but its timestamps, as canonical XML."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name: etree.tostring(etree.fromstring(archive.read(name)), method="c14n")
+            for name in archive.namelist()
+            if name != "docProps/core.xml"
+        }
+
+
+def _workbook(rows, streamed):
+    wb = Workbook(write_only=True)
+    for title in ("Một", "Hai"):
+        ws = xlsx_stream.create_sheet(wb, title) if streamed else wb.create_sheet(title)
+        ws.column_dimensions["A"].width = 30
+        ws.freeze_panes = "A2"
+        head = WriteOnlyCell(ws, value="Họ tên")
+        head.font = Font(bold=True)
+        ws.append([head, "Ngày"])
+        for row in rows:
+            ws.append(list(row) if title == "Một" else (value for value in row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+ROWS = [
+    ["Nguyễn Văn An", "Ấp 3", 5, date(2026, 5, 31), None, "", date(2026, 6, 1)],
+    ["  lề  ", "a & b <c> \r\nd > e", 0, -7, 2.5, -0.0, 10**17, "\tx", "'=1+1", "x" * 40000],
+    [],
+    [None, None, "Trần Thị Ánh"],
+    ["=SUM(1)", "#N/A", "#5", "=", True, datetime(2026, 5, 31, 8, 30), time(7, 15)],
+    [Decimal("1.5"), float("nan"), float("inf"), date(1900, 1, 1), date(2026, 5, 31)],
+]
+
+
+def test_streamed_sheets_write_what_openpyxl_writes():
+    # Plain rows are written as text, the others by openpyxl: the file must not differ.
+    assert _parts(_workbook(ROWS, streamed=True)) == _parts(_workbook(ROWS, streamed=False))
+
+
+def test_streamed_sheets_refuse_control_characters_as_openpyxl_does():
+    for streamed in (True, False):
+        with pytest.raises(IllegalCharacterError):
+            _workbook([["Nguyễn\x07Văn"]], streamed)
+
+
+def test_xlsx_bytes_streams_the_same_file_as_openpyxl(monkeypatch):
+    sheets = [
+        (
+            "Danh sách",
+            ["Họ tên", "Hạn", "Số"],
+            [["Lê Văn Bình", date(2026, 5, 31), 3]],
+            [30, 14, 8],
+        ),
+        (
+            "Quá hạn",
+            ["Họ tên", "Hết hạn"],
+            [["=cmd", datetime(2026, 5, 31, 8, tzinfo=UTC)]],
+            [30, 14],
+        ),
+    ]
+    streamed = exports.xlsx_bytes([(t, h, iter(r), w) for t, h, r, w in sheets])
+    monkeypatch.setattr(xlsx_stream, "create_sheet", lambda wb, title: wb.create_sheet(title))
+    plain = exports.xlsx_bytes([(t, h, iter(r), w) for t, h, r, w in sheets])
+    assert _parts(streamed) == _parts(plain)
