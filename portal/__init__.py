@@ -46,6 +46,10 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
+    # Every limit is declared on its view (login, register, verify...), whose wrapper
+    # checks it; the hook Flask-Limiter adds for application-wide limits would only
+    # look them up again on every request.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page itself says what to do

@@ -3,6 +3,8 @@
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.config import LANGUAGES
 
@@ -37,9 +39,28 @@ def _ngettext(singular, plural, n):
     return _translations().ungettext(singular, plural, n)
 
 
+def _page_gettext(ugettext):
+    """Jinja's new-style gettext (variables, autoescape) over one catalog's lookup."""
+
+    @pass_context
+    def gettext(context, message, **variables):
+        text = ugettext(message)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext
+
+
 def register(app):
     app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
 
     @app.context_processor
     def _languages():
-        return {"LANGUAGES": LANGUAGES, "get_locale": get_locale}
+        # `_()` in a page resolves this page's gettext: the catalog is found once per page,
+        # not once per string (a layout translates some twenty).
+        return {
+            "LANGUAGES": LANGUAGES,
+            "get_locale": get_locale,
+            "gettext": _page_gettext(_translations().ugettext),
+        }
