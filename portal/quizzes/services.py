@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
@@ -116,19 +116,25 @@ def get_open_attempt(user, course_slug, kind):
 
 
 def list_course_attempts(user, course_slug):
-    """The user's attempts at both quizzes of a course, newest first, in one light read.
+    """The user's attempts at both quizzes of a course, newest first, as light rows.
 
-    The drawn questions and answers are left out (read on access): the quiz page shows
-    dates, scores and results, and counts the limits from the same rows.
+    Rows, not attempts: the quiz page shows dates, scores and results and counts the
+    limits from them; it never needs the drawn questions or the answers.
     """
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .options(defer(Attempt.questions), defer(Attempt.answers), defer(Attempt.must_pass))
-            .where(Attempt.user_id == user.id, Attempt.course_slug == course_slug)
-            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+    return db.session.execute(
+        select(
+            Attempt.id,
+            Attempt.kind,
+            Attempt.cycle,
+            Attempt.state,
+            Attempt.score,
+            Attempt.passed,
+            Attempt.started_at,
+            Attempt.submitted_at,
         )
-    )
+        .where(Attempt.user_id == user.id, Attempt.course_slug == course_slug)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+    ).all()
 
 
 def current_cycle(user_id, course_slug):

@@ -13,12 +13,14 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.quizzes import grading, services, statistics
 from portal.quizzes.forms import ActionForm, GrantForm
+from portal.quizzes.models import Attempt
 from portal.quizzes.services import QuizError, ScopeError
 from portal.text import nfc
 
 bp = Blueprint("quizzes", __name__, url_prefix="/courses")
 
 PAGE_SIZE = 10  # questions per page of the answer sheet
+HISTORY = 10  # attempts listed on the quiz page before "show all"
 VIETNAM = timezone(timedelta(hours=7))  # no daylight saving
 STATS_ROLES = ("trainer", "manager", "admin")
 GRANT_ROLES = ("trainer", "admin")
@@ -58,10 +60,15 @@ def pre_test(slug):
 def _overview(slug, kind):
     course = _course_or_404(slug, kind)
     mine = services.list_course_attempts(current_user, slug)
-    current = next((a for a in mine if a.kind == kind and a.is_open), None)
-    if current is not None and services.expire_if_due(current, current_user, course):
-        db.session.commit()  # graded in place: its row in `mine` now shows the result
-        current = None
+    current = next((a for a in mine if a.kind == kind and a.state == "open"), None)
+    if current is not None:
+        current = db.session.get(Attempt, current.id)
+        if services.expire_if_due(current, current_user, course):
+            db.session.commit()
+            current = None
+            mine = services.list_course_attempts(current_user, slug)  # with its result
+    history = [a for a in mine if a.kind == kind]
+    shown = history if request.args.get("all") == "1" else history[:HISTORY]
     quiz = services.quiz_of(course.current_version, kind)
     return render_template(
         "quizzes/overview.html",
@@ -71,7 +78,8 @@ def _overview(slug, kind):
         rules=services.get_rules(quiz),
         limits=services.get_limits(current_user, course, kind, attempts=mine),
         current=current,
-        attempts=[a for a in mine if a.kind == kind],
+        attempts=shown,
+        attempts_total=len(history),
         before_after=services.get_before_after(current_user, slug, attempts=mine),
         form=ActionForm(),
         local_time=local_time,

@@ -395,3 +395,22 @@ def test_grants_outside_scope_are_404(client, blocked, make_user, tree, login, d
 
 def test_quiz_sample_has_the_ids_these_tests_use():
     assert "{#first-action}" in QUIZ and "{#cover}" in QUIZ
+
+
+def test_quiz_page_lists_the_latest_attempts_and_all_on_request(client, course, learner):
+    for _ in range(12):
+        attempt = start(client)
+        client.post(f"/courses/duoi-nuoc/attempts/{attempt.id}/submit")
+    page = text(client.get("/courses/duoi-nuoc/quiz"))
+    assert page.count("Xem lại") == 10
+    assert "10 lần gần nhất trong 12 lần" in page and "?all=1" in page
+    everything = text(client.get("/courses/duoi-nuoc/quiz?all=1"))
+    assert everything.count("Xem lại") == 12 and "lần gần nhất" not in everything
+
+
+def test_quiz_page_grades_an_open_attempt_whose_time_is_up(client, course, learner, db):
+    attempt = start(client)
+    expire(db, attempt.id)
+    page = text(client.get("/courses/duoi-nuoc/quiz"))
+    assert _get(attempt.id).state == "submitted"
+    assert "Làm tiếp" not in page and "Xem lại" in page
