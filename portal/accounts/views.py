@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import lazyload
 
 from portal.accounts import forms, services, throttle, twofactor
 from portal.database import reading_first
@@ -38,7 +39,8 @@ def load_user(session_id):
     if not user_id.isdigit() or not version.isdigit():
         return None
     with reading_first(db.session):
-        user = db.session.get(User, int(user_id))
+        # The unit is read when a page asks for it: a learner's pages never do.
+        user = db.session.get(User, int(user_id), options=[lazyload(User.unit)])
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user
