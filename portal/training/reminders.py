@@ -8,10 +8,15 @@ import logging
 import smtplib
 from datetime import date, timedelta
 
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import mail
 from portal.accounts.models import User
+from portal.config import LANGUAGES
+from portal.courses.models import Course, CourseVersion
 from portal.database import utcnow
 from portal.extensions import db
 from portal.orgs.models import Unit
@@ -22,21 +27,40 @@ log = logging.getLogger(__name__)
 DUE_SOON = timedelta(days=14)
 QUIET = timedelta(days=7)
 
+# Written in each person's language (their account's, else the portal's default).
 TEXTS = {
     "due_soon": (
-        "Sắp đến hạn học: {title}",
-        'Chào {name},\n\nKhóa học "{title}" cần hoàn thành trước ngày {due}.\nHọc tại: {url}\n',
+        _l("Sắp đến hạn học: %(title)s"),
+        _l(
+            'Chào %(name)s,\n\nKhóa học "%(title)s" cần hoàn thành trước ngày %(due)s.\n'
+            "Học tại: %(url)s\n"
+        ),
     ),
     "expiring": (
-        "Chứng nhận sắp hết hạn: {title}",
-        'Chào {name},\n\nChứng nhận khóa "{title}" của bạn hết hạn ngày {expires}.\n'
-        "Hãy học lại và làm bài kiểm tra để gia hạn: {url}\n",
+        _l("Chứng nhận sắp hết hạn: %(title)s"),
+        _l(
+            'Chào %(name)s,\n\nChứng nhận khóa "%(title)s" của bạn hết hạn ngày %(expires)s.\n'
+            "Hãy học lại và làm bài kiểm tra để gia hạn: %(url)s\n"
+        ),
     ),
     "overdue": (
-        "Đã quá hạn học: {title}",
-        'Chào {name},\n\nKhóa học "{title}" đã quá hạn (hạn {due}).\nHãy hoàn thành sớm: {url}\n',
+        _l("Đã quá hạn học: %(title)s"),
+        _l(
+            'Chào %(name)s,\n\nKhóa học "%(title)s" đã quá hạn (hạn %(due)s).\n'
+            "Hãy hoàn thành sớm: %(url)s\n"
+        ),
     ),
 }
+
+
+def _titles():
+    """course slug → (title, English title or None) of the current versions."""
+    rows = db.session.execute(
+        select(Course.slug, CourseVersion.title, CourseVersion.title_en).join(
+            CourseVersion, Course.current_version_id == CourseVersion.id
+        )
+    )
+    return {slug: (title, title_en) for slug, title, title_en in rows}
 
 
 def _kind(person, as_of):
@@ -53,7 +77,7 @@ def queue_reminders(base_url, as_of=None, now=None):
     """Queue the reminders that are due; return how many were queued."""
     as_of = as_of or date.today()
     now = now or utcnow()
-    titles = {slug: rule[2] for slug, rule in compliance.course_rules().items()}
+    titles = _titles()
     roots = db.session.scalars(
         select(Unit).where(Unit.parent_id.is_(None), Unit.valid_to.is_(None))
     ).all()
@@ -65,6 +89,7 @@ def queue_reminders(base_url, as_of=None, now=None):
     }
     contacts = {}
     queued = 0
+    default_locale = current_app.config["DEFAULT_LOCALE"]
     for root in roots:
         for person in compliance.person_statuses(root, as_of):
             kind = _kind(person, as_of)
@@ -76,22 +101,26 @@ def queue_reminders(base_url, as_of=None, now=None):
             user = contacts[person.user_id]
             if not (user.email or user.phone):
                 continue  # trained on paper, no way to reach them here
-            subject, body = TEXTS[kind]
+            locale = user.locale if user.locale in LANGUAGES else default_locale
+            title, title_en = titles.get(person.course_slug, (person.course_slug, None))
             values = {
                 "name": user.full_name,
-                "title": titles.get(person.course_slug, person.course_slug),
+                "title": (title_en if locale == "en" and title_en else title),
                 "due": person.due_on.strftime("%d/%m/%Y"),
                 "expires": person.expires_at.strftime("%d/%m/%Y") if person.expires_at else "",
                 "url": f"{base_url.rstrip('/')}/courses/{person.course_slug}/",
             }
+            subject, body = TEXTS[kind]
+            with force_locale(locale):
+                subject, body = str(subject) % values, str(body) % values
             db.session.add(
                 OutboxMessage(
                     user_id=user.id,
                     channel="email" if user.email else "sms",
                     kind=kind,
                     course_slug=person.course_slug,
-                    subject=subject.format(**values)[:200],
-                    body=body.format(**values),
+                    subject=subject[:200],
+                    body=body,
                 )
             )
             recent.add((person.user_id, person.course_slug, kind))

@@ -63,3 +63,21 @@ def test_smtp_failure_keeps_the_message(app, db, tree, make_user, course, traine
 def test_cli(app, db):
     result = app.test_cli_runner().invoke(args=["reminders", "send"])
     assert result.exit_code == 0 and "queued 0" in result.output
+
+
+def test_reminders_are_written_in_each_persons_language(app, db, tree, make_user, course, trainer):
+    services.create_requirement(
+        trainer, tree["commune"], "duoi-nuoc", ["collaborator"], date.today() + timedelta(days=7)
+    )
+    old = datetime.now(UTC) - timedelta(days=300)
+    vi = make_user(unit=tree["hamlet"], position="collaborator", joined_unit_at=old)
+    en = make_user(unit=tree["hamlet"], position="collaborator", joined_unit_at=old, locale="en")
+    assert reminders.queue_reminders("http://x") == 2
+    db.session.commit()
+    by_user = {m.user_id: m for m in messages(db)}
+    assert by_user[vi.id].subject.startswith("Sắp đến hạn học: ")
+    assert "cần hoàn thành trước ngày" in by_user[vi.id].body
+    assert by_user[en.id].subject.startswith("Training due soon: ")
+    assert "is to be completed by" in by_user[en.id].body and "http://x/courses/duoi-nuoc/" in (
+        by_user[en.id].body
+    )
