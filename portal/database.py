@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -148,9 +149,10 @@ def reading_first(scoped):
 
 
 def _gate_of(conn):
+    # The pooled connection's info is the record's, where "connect" put the handle.
     try:
-        return conn.connection._connection_record.info.get("gate")
-    except AttributeError:  # a detached or invalidated connection
+        return conn.connection.info.get("gate")
+    except SQLAlchemyError:  # an invalidated connection: "checkin" or "close" lets go
         return None
 
 
