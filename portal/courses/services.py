@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, undefer
 
@@ -175,7 +176,7 @@ def complete_lessons(user, course, lesson_slugs, source="read"):
     valid = {lesson.slug for lesson in version.outline()}
     unknown = set(lesson_slugs) - valid
     if unknown:
-        raise CourseError(f"no such lesson: {', '.join(sorted(unknown))}")
+        raise CourseError(_l("Khóa học không có bài: %(slugs)s.", slugs=", ".join(sorted(unknown))))
     done = list_done_lessons(user, course.slug)
     for slug in lesson_slugs:
         if slug not in done:
@@ -230,7 +231,7 @@ def start_new_cycle(user, course_slug):
         .with_for_update()
     )
     if status is None or status.completed_at is None:
-        raise CourseError("the course is not completed; there is nothing to renew")
+        raise CourseError(_l("Khóa học chưa hoàn thành nên chưa có gì để gia hạn."))
     status.cycle += 1
     status.cycle_started_at = utcnow()
     status.passed_attempt_id = None

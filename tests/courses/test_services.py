@@ -1,6 +1,7 @@
 """Progress by slugs, completion decided once, catalog order and search."""
 
 import pytest
+from flask_babel import force_locale
 
 from portal import signals
 from portal.courses import services
@@ -89,8 +90,11 @@ def test_new_cycle_reopens_completion(publish, make_user, completed_events):
     services.complete_lessons(user, course, ["vi-sao", "so-cuu"])
     status = services.start_new_cycle(user, course.slug)
     assert status.cycle == 2 and status.completed_at is None
-    with pytest.raises(services.CourseError):
+    with pytest.raises(services.CourseError) as refused:
         services.start_new_cycle(user, course.slug)
+    assert str(refused.value) == "Khóa học chưa hoàn thành nên chưa có gì để gia hạn."
+    with force_locale("en"):  # the learner's language when it reaches a page
+        assert str(refused.value) == "The course is not completed, so there is nothing to renew."
 
 
 def test_catalog_puts_my_audience_and_required_first(publish, make_user):
