@@ -6,7 +6,7 @@ from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db, login_manager
@@ -20,6 +20,9 @@ def _messages():
         403: _("Bạn không có quyền mở trang này."),
         404: _("Trang này không tồn tại. Hãy kiểm tra địa chỉ hoặc về trang chủ."),
         405: _("Thao tác này không được phép ở đây."),
+        409: _(
+            "Dữ liệu vừa được thay đổi bởi một thao tác khác. Vui lòng tải lại trang và thử lại."
+        ),
         413: _("Tệp hoặc biểu mẫu quá lớn."),
         429: _("Quá nhiều lần thử. Vui lòng đợi vài phút rồi thử lại."),
         500: _("Hệ thống gặp lỗi. Vui lòng thử lại."),
@@ -58,6 +61,14 @@ def register(app):
         # Answer as to a visitor: loading the account (for the layout or the language)
         # would need the database that just failed.
         g._login_user = login_manager.anonymous_user()
+        if isinstance(exc, IntegrityError):
+            # A constraint refused a write the code did not expect to clash (two requests
+            # at once): nothing was stored; the person can reload and try again.
+            log.exception("write refused by a constraint on %s %s", request.method, request.path)
+            return render_error(409)
+        if isinstance(exc, DataError):  # a value the database cannot hold: bad input
+            log.warning("value refused by the database on %s %s", request.method, request.path)
+            return render_error(400)
         log.warning("database unavailable: %s", type(exc.orig).__name__)
         return render_error(503)
 

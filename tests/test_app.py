@@ -100,3 +100,47 @@ def test_nul_characters_are_refused_with_400(client):
     assert client.get("/courses/%00/").status_code == 400
     assert client.get("/courses/?q=a%00b").status_code == 400
     assert client.post("/language", data={"lang": "en\x00"}).status_code == 400
+
+
+def _app_raising(tmp_path, error):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "SECRET_KEY": "x",
+            "SIGNING_KEY": "x",
+        }
+    )
+
+    @app.get("/boom")
+    def boom():
+        raise error
+
+    return app
+
+
+def test_a_write_refused_by_a_constraint_is_a_409_with_a_clear_message(tmp_path, caplog):
+    from sqlalchemy.exc import IntegrityError
+
+    app = _app_raising(tmp_path, IntegrityError("INSERT", {}, Exception("UNIQUE constraint")))
+    r = app.test_client().get("/boom")
+    assert r.status_code == 409
+    assert "thay đổi bởi một thao tác khác" in r.get_data(as_text=True)
+    assert "Traceback" not in r.get_data(as_text=True)
+    assert "refused by a constraint" in caplog.text  # logged for the developers
+
+
+def test_a_value_the_database_cannot_hold_is_a_400(tmp_path):
+    from sqlalchemy.exc import DataError
+
+    app = _app_raising(tmp_path, DataError("INSERT", {}, Exception("value too long")))
+    r = app.test_client().get("/boom")
+    assert r.status_code == 400 and "không hợp lệ" in r.get_data(as_text=True)
+
+
+def test_a_lost_database_is_still_the_503_page(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    app = _app_raising(tmp_path, OperationalError("SELECT", {}, Exception("disk I/O error")))
+    r = app.test_client().get("/boom")
+    assert r.status_code == 503 and "đang bận" in r.get_data(as_text=True)
