@@ -12,6 +12,9 @@ from datetime import date, datetime
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_OR_NUMBER = re.compile(r"^[+-]?\d[\d .]*$")
 _AS_IS = {type(None), int, float, date}  # values written to XLSX unchanged
+# Control characters XML cannot carry (openpyxl refuses them): a name typed or imported
+# with one must not stop the inspection file, so they are dropped from the cell.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value):
@@ -79,7 +82,8 @@ def _xlsx_row(row):
     # The same as _xlsx_cell on each value, without a call for the values that stay as they are.
     return [
         v
-        if type(v) in _AS_IS or (type(v) is str and not v.startswith(FORMULA_START))
+        if type(v) in _AS_IS
+        or (type(v) is str and not v.startswith(FORMULA_START) and not _NOT_IN_XML.search(v))
         else _xlsx_cell(v)
         for v in row
     ]
@@ -90,5 +94,5 @@ def _xlsx_cell(value):
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, str):
-        return neutralise(value)
+        return neutralise(_NOT_IN_XML.sub("", value))
     return value

@@ -122,3 +122,12 @@ def test_xlsx_bytes_streams_the_same_file_as_openpyxl(monkeypatch):
     monkeypatch.setattr(xlsx_stream, "create_sheet", lambda wb, title: wb.create_sheet(title))
     plain = exports.xlsx_bytes([(t, h, iter(r), w) for t, h, r, w in sheets])
     assert _parts(streamed) == _parts(plain)
+
+
+def test_xlsx_drops_control_characters_instead_of_failing():
+    """A name typed or imported with a control character must not stop the inspection file."""
+    data = exports.xlsx_bytes(
+        [("Người", ["Họ tên", "Ghi chú"], [["Nguyễn\x07 Văn\x00 A", "=\x1bcmd"]], [20, 20])]
+    )
+    ws = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in ws[2]] == ["Nguyễn Văn A", "'=cmd"]
