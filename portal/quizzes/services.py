@@ -72,11 +72,18 @@ def get_bank(attempt):
     return {q["id"]: q for q in quiz["questions"]}
 
 
+def _own(user, course_slug, attempt_id):
+    """The attempt is this user's, on this course: nobody reads anyone else's."""
+    return (
+        Attempt.id == attempt_id,
+        Attempt.user_id == user.id,
+        Attempt.course_slug == course_slug,
+    )
+
+
 def get_attempt(user, course_slug, attempt_id, for_update=False):
     """The user's own attempt on this course, or None (nobody else's, whoever asks)."""
-    query = select(Attempt).where(
-        Attempt.id == attempt_id, Attempt.user_id == user.id, Attempt.course_slug == course_slug
-    )
+    query = select(Attempt).where(*_own(user, course_slug, attempt_id))
     if for_update:
         query = query.with_for_update()
     return db.session.scalar(query)
@@ -91,12 +98,7 @@ def get_own_attempt(user, course_slug, attempt_id, for_update=False):
         select(Attempt, Course)
         .join(Course, Course.slug == Attempt.course_slug)
         .options(joinedload(Course.current_version))
-        .where(
-            Attempt.id == attempt_id,
-            Attempt.user_id == user.id,
-            Attempt.course_slug == course_slug,
-            Course.current_version_id.is_not(None),
-        )
+        .where(*_own(user, course_slug, attempt_id), Course.current_version_id.is_not(None))
     )
     if for_update:
         query = query.with_for_update(of=Attempt)
@@ -171,28 +173,19 @@ class Limits:
 def get_limits(user, course, kind="final", now=None, attempts=None):
     """The attempt limits of the current quiz for this user, as of `now`.
 
-    `attempts` (list_course_attempts) saves counting them again in the database.
+    `attempts`: the rows of list_course_attempts, when the caller has them already.
     """
     now = now or utcnow()
     settings = quiz_of(course.current_version, kind)["settings"]
     cycle = current_cycle(user.id, course.slug)
     if attempts is None:
-        used, last = db.session.execute(
-            select(func.count(), func.max(Attempt.submitted_at)).where(
-                Attempt.user_id == user.id,
-                Attempt.course_slug == course.slug,
-                Attempt.kind == kind,
-                Attempt.cycle == cycle,
-                Attempt.state == "submitted",
-            )
-        ).one()
-    else:
-        counted = [
-            a.submitted_at
-            for a in attempts
-            if a.kind == kind and a.cycle == cycle and a.state == "submitted"
-        ]
-        used, last = len(counted), max(counted, default=None)
+        attempts = list_course_attempts(user, course.slug)
+    counted = [
+        a.submitted_at
+        for a in attempts
+        if a.kind == kind and a.cycle == cycle and a.state == "submitted"
+    ]
+    used, last = len(counted), max(counted, default=None)
     extra = 0
     if kind == "final" and settings["max_attempts"]:
         extra = db.session.scalar(
@@ -369,32 +362,13 @@ def expire_if_due(attempt, user, course, now=None):
 def get_before_after(user, course_slug, attempts=None):
     """The learner's first pre-test score and best final score (None where not taken).
 
-    `attempts` (list_course_attempts) saves two queries."""
-    if attempts is not None:
-        pre = [a for a in attempts if a.kind == "pre" and a.state == "submitted"]
-        finals = [a.score for a in attempts if a.kind == "final" and a.state == "submitted"]
-        first = min(pre, key=lambda a: (a.submitted_at, a.id), default=None)
-        return (first.score if first else None), max(finals, default=None)
-    first_pre = db.session.scalar(
-        select(Attempt.score)
-        .where(
-            Attempt.user_id == user.id,
-            Attempt.course_slug == course_slug,
-            Attempt.kind == "pre",
-            Attempt.state == "submitted",
-        )
-        .order_by(Attempt.submitted_at, Attempt.id)
-        .limit(1)
-    )
-    best_final = db.session.scalar(
-        select(func.max(Attempt.score)).where(
-            Attempt.user_id == user.id,
-            Attempt.course_slug == course_slug,
-            Attempt.kind == "final",
-            Attempt.state == "submitted",
-        )
-    )
-    return first_pre, best_final
+    `attempts`: the rows of list_course_attempts, when the caller has them already."""
+    if attempts is None:
+        attempts = list_course_attempts(user, course_slug)
+    pre = [a for a in attempts if a.kind == "pre" and a.state == "submitted"]
+    finals = [a.score for a in attempts if a.kind == "final" and a.state == "submitted"]
+    first = min(pre, key=lambda a: (a.submitted_at, a.id), default=None)
+    return (first.score if first else None), max(finals, default=None)
 
 
 def list_reread_lessons(course, items):
