@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from portal import create_app
 from portal.extensions import db as _db
@@ -126,6 +127,26 @@ def _clean(app):
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def sql(db):
+    """`with sql() as statements:` lists the SQL statements run inside the block."""
+
+    @contextmanager
+    def record():
+        statements = []
+
+        def on_execute(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", on_execute)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", on_execute)
+
+    return record
 
 
 @pytest.fixture

@@ -121,43 +121,26 @@ def test_reading_first_inside_a_transaction_changes_nothing(app, db, sqlite_only
 
 
 def test_signed_in_post_loads_the_user_before_taking_the_write_lock(
-    client, login, make_user, db, sqlite_only
+    client, login, make_user, sqlite_only, sql
 ):
-    from sqlalchemy import event
-
     login(make_user())
+    with sql() as statements:
+        response = client.post("/language", data={"lang": "en"})
     seen = []
-
-    def record(_conn, _cursor, statement, *_args):
+    for statement in statements:
         words = statement.split()
         if words[0] in ("BEGIN", "UPDATE") or statement.startswith("SELECT users."):
             seen.append(" ".join(words[:2]) if words[0] == "BEGIN" else words[0] + " " + words[1])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = client.post("/language", data={"lang": "en"})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 302
     # The user is read in a plain (deferred) transaction; the write lock comes after it.
     assert seen[:3] == ["BEGIN", "SELECT users.id,", "BEGIN IMMEDIATE"]
     assert "UPDATE users" in seen[3:]
 
 
-def test_objects_stay_readable_after_commit(db, make_user):
+def test_objects_stay_readable_after_commit(db, make_user, sql):
     """expire_on_commit is off: a view that commits and then redirects reads no row again."""
-    from sqlalchemy import event
-
     user = make_user()
     db.session.commit()
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql() as statements:
         assert user.full_name and user.id
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert statements == []

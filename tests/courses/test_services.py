@@ -132,32 +132,15 @@ def test_search_escapes_like_wildcards(publish):
     assert services.list_catalog(None, q="%") == []
 
 
-def _statements(db, action):
-    from sqlalchemy import event
-
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        result = action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return result, seen
-
-
-def test_published_quiz_and_outline_are_read_once_per_process(publish, db):
+def test_published_quiz_and_outline_are_read_once_per_process(publish, db, sql):
     version = publish().current_version
     quiz = version.quiz_for("final")
     assert quiz["questions"] and version.quiz_for("pre")["questions"]
     assert [line.slug for line in version.outline()] == ["vi-sao", "so-cuu"]
     assert version.has_quiz and version.has_job_aid and "<" in version.overview
     db.session.expire_all()  # a later request: a fresh object for the same version
-    again, statements = _statements(
-        db, lambda: (version.quiz_for("final"), version.outline(), version.has_job_aid)
-    )
+    with sql() as statements:
+        again = (version.quiz_for("final"), version.outline(), version.has_job_aid)
     assert again[0] is quiz
     assert [s for s in statements if "quiz" in s or "FROM lessons" in s] == []
 

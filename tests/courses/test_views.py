@@ -90,24 +90,11 @@ def test_media_is_served_with_long_cache_and_its_type(client, course):
     assert "immutable" in r.headers["Cache-Control"]
 
 
-def test_lesson_page_runs_a_fixed_number_of_queries(app, client, course, make_user, login):
-    from sqlalchemy import event
-
-    from portal.extensions import db
-
+def test_lesson_page_runs_a_fixed_number_of_queries(client, course, make_user, login, sql):
     login(make_user())
     counts = []
-
-    def count(*_):
-        counts[-1] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        for _ in range(3):
-            counts.append(0)
+    for _ in range(3):
+        with sql() as statements:
             client.get("/courses/duoi-nuoc/vi-sao")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+        counts.append(len(statements))
     assert max(counts) <= 8 and counts[1] == counts[2]

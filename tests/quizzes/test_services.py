@@ -404,25 +404,15 @@ def test_other_learners_attempts_are_not_found(db, course, learner, make_user, t
 
 
 def test_own_attempt_reads_course_and_attempt_together_for_its_owner_only(
-    db, course, learner, make_user, tree
+    db, course, learner, make_user, tree, sql
 ):
-    from sqlalchemy import event
-
     attempt, _ = services.start_attempt(learner, course, now=T0)
     db.session.commit()
     attempt_id = attempt.id
     db.session.expire_all()
     assert learner.id  # read the learner again before counting
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql() as statements:
         found_course, found = services.get_own_attempt(learner, "duoi-nuoc", attempt_id, True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert (found_course.slug, found.id) == ("duoi-nuoc", attempt_id)
     assert found_course.current_version.title  # loaded with it
     selects = [s for s in statements if s.lstrip().startswith("SELECT")]
