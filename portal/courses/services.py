@@ -70,6 +70,16 @@ def list_topics():
     return sorted({t for v in versions for t in (v.topics or [])})
 
 
+def list_titles():
+    """course slug → (title, English title or None) of every published course."""
+    rows = db.session.execute(
+        select(Course.slug, CourseVersion.title, CourseVersion.title_en).join(
+            CourseVersion, Course.current_version_id == CourseVersion.id
+        )
+    )
+    return {slug: (title, title_en) for slug, title, title_en in rows}
+
+
 def get_course(slug, include_archived=False):
     """The published course with this slug, or None."""
     query = (

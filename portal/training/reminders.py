@@ -16,7 +16,7 @@ from sqlalchemy import select
 from portal import mail
 from portal.accounts.models import User
 from portal.config import LANGUAGES
-from portal.courses.models import Course, CourseVersion
+from portal.courses import services as courses
 from portal.database import utcnow
 from portal.extensions import db
 from portal.orgs.models import Unit
@@ -53,16 +53,6 @@ TEXTS = {
 }
 
 
-def _titles():
-    """course slug → (title, English title or None) of the current versions."""
-    rows = db.session.execute(
-        select(Course.slug, CourseVersion.title, CourseVersion.title_en).join(
-            CourseVersion, Course.current_version_id == CourseVersion.id
-        )
-    )
-    return {slug: (title, title_en) for slug, title, title_en in rows}
-
-
 def _kind(person, as_of):
     if person.status == "overdue":
         return "overdue"
@@ -77,7 +67,7 @@ def queue_reminders(base_url, as_of=None, now=None):
     """Queue the reminders that are due; return how many were queued."""
     as_of = as_of or date.today()
     now = now or utcnow()
-    titles = _titles()
+    titles = courses.list_titles()
     roots = db.session.scalars(
         select(Unit).where(Unit.parent_id.is_(None), Unit.valid_to.is_(None))
     ).all()
