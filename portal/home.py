@@ -1,6 +1,7 @@
 """Home, health check and language choice: the pages that belong to no one feature."""
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -15,13 +16,18 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def index():
     from portal.courses import services as courses
-    from portal.training import compliance
     from portal.training import services as training
 
     required = training.list_required_slugs(current_user)
     catalog = courses.list_catalog(current_user, required_slugs=required, limit=6)
     mine = training.list_my_requirements(current_user) if required else []
-    titles = {slug: rule[2] for slug, rule in compliance.course_rules().items()} if mine else {}
+    titles = {}
+    if mine:
+        english = str(get_locale()) == "en"
+        titles = {
+            slug: (title_en if english and title_en else title)
+            for slug, (title, title_en) in courses.list_titles().items()
+        }
     return render_template(
         "main/index.html", catalog=catalog, my_requirements=mine, course_titles=titles
     )

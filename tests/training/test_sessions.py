@@ -127,3 +127,15 @@ def test_forms_refuse_units_outside_scope_and_bad_times(client, login, tree, tra
     assert post("/training/sessions/new", session).status_code == 302
     assert post("/training/requirements/new", requirement, unit="99002").status_code == 400
     assert post("/training/requirements/new", requirement).status_code == 302
+
+
+def test_home_lists_my_requirements_in_the_reader_language(
+    client, course, tree, make_user, login, requirement
+):
+    person = login(make_user("collaborator", tree["hamlet"]))
+    assert person
+    page = client.get("/").get_data(as_text=True)
+    assert "Phòng, chống đuối nước cho trẻ em" in page
+    client.set_cookie("lang", "en")
+    page = client.get("/").get_data(as_text=True)
+    assert "Drowning prevention" in page and "Phòng, chống đuối nước cho trẻ em" not in page
