@@ -10,11 +10,18 @@ _ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w 
 _RANK = {letter: i for i, letter in enumerate(_ALPHABET)}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]+")
+
+
 def nfc(value):
-    """Normalise text to NFC and trim it; None stays None."""
+    """One line of typed or imported text (a name, a code, a place): NFC, trimmed, with
+    control characters, zero-width spaces and line breaks read as a space and runs of
+    spaces made one. Text pasted from a spreadsheet or a chat app often carries them
+    invisibly, and they would break exports and searches. None stays None."""
     if value is None:
         return None
-    return unicodedata.normalize("NFC", value).strip()
+    value = _CONTROL.sub(" ", unicodedata.normalize("NFC", value))
+    return " ".join(value.split())
 
 
 def fold(value):

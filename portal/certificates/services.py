@@ -1,7 +1,6 @@
 """Certificates: issue on completion, renew, revoke, re-issue, look up (DESIGN §6, §10.2)."""
 
 import calendar
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from portal.courses import services as courses
 from portal.database import utcnow
 from portal.extensions import db
 from portal.orgs.models import Unit
+from portal.text import nfc
 
 RENEWAL_WINDOW = timedelta(days=60)
 
@@ -150,7 +150,7 @@ def revoke_certificate(cert, actor, reason):
 
 def reissue_with_name(cert, actor, new_name):
     """Correct the holder's name: a new certificate, the old one revoked as 'replaced'."""
-    new_name = unicodedata.normalize("NFC", (new_name or "").strip())
+    new_name = nfc(new_name or "")
     if not new_name:
         raise CertificateError(_l("Hãy nhập họ tên đúng."))
     if cert.superseded_at is not None or cert.revoked_at is not None:
@@ -313,7 +313,7 @@ def name_matches(cert, typed):
     """Compare after NFC and case folding, diacritics significant (DESIGN §10.4)."""
 
     def canon(value):
-        return " ".join(unicodedata.normalize("NFC", value or "").casefold().split())
+        return nfc(value or "").casefold()
 
     return bool(typed) and canon(typed) == canon(cert.holder_name)
 

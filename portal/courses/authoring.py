@@ -25,7 +25,7 @@ from portal.courses.parser import (
 from portal.courses.publishing import publish_course, store_media
 from portal.database import utcnow
 from portal.extensions import db
-from portal.text import fold
+from portal.text import fold, nfc
 
 MAX_IMAGE_SIDE = 1280
 MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
@@ -79,6 +79,7 @@ def slug_from_title(title):
 
 def create_course(user, title, slug=None):
     """A new web course with a minimal draft, owned by the author's unit."""
+    title = nfc(title or "")
     slug = slug or slug_from_title(title)
     if not SLUG.match(slug):
         raise AuthoringError(
@@ -169,6 +170,7 @@ def lesson_text(title, minutes, body):
 
 def save_lesson(course, slug, title, minutes, body, old_slug=None):
     """Add a lesson at the end, or replace one (optionally renaming its slug)."""
+    title = nfc(title or "")
     if not SLUG.match(slug):
         raise AuthoringError(
             _l("Đường dẫn bài học chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")

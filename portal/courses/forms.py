@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.courses.parser import AUDIENCES, TOPICS
+from portal.text import nfc
 
 SLUG_RULE = Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -69,7 +70,7 @@ class SettingsForm(FlaskForm):
 
     def meta_dict(self):
         meta = {
-            "title": self.title.data.strip(),
+            "title": nfc(self.title.data),
             "summary": self.summary.data.strip(),
             "audiences": [a for a in AUDIENCES if a in self.audiences.data],
             "minutes": self.minutes.data,
@@ -80,7 +81,7 @@ class SettingsForm(FlaskForm):
             "sources": [s.strip() for s in self.sources.data.splitlines() if s.strip()],
         }
         if self.title_en.data:
-            meta["title_en"] = self.title_en.data.strip()
+            meta["title_en"] = nfc(self.title_en.data)
         if self.summary_en.data:
             meta["summary_en"] = self.summary_en.data.strip()
         if self.topics.data:

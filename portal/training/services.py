@@ -1,6 +1,5 @@
 """Requirements and in-person sessions: declare, schedule, take attendance (DESIGN §4)."""
 
-import unicodedata
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -13,7 +12,7 @@ from portal.courses import services as courses
 from portal.database import utcnow
 from portal.extensions import db
 from portal.orgs.models import Unit
-from portal.text import fold, name_sort_key
+from portal.text import fold, name_sort_key, nfc
 from portal.training import compliance
 from portal.training.models import Attendance, Requirement, RequirementPosition, TrainingSession
 
@@ -125,7 +124,7 @@ def schedule_session(actor, unit, course_slug, starts_at, ends_at, place, traine
         unit_id=unit.id,
         starts_at=starts_at,
         ends_at=ends_at,
-        place=place.strip(),
+        place=nfc(place or ""),
         trainer_id=(trainer or actor).id,
     )
     db.session.add(session)
@@ -239,7 +238,7 @@ def set_scores(session, scores):
 
 def add_paper_person(session, full_name, position, actor):
     """Someone trained on paper, without an account: a user with no login in the unit."""
-    full_name = unicodedata.normalize("NFC", (full_name or "").strip())
+    full_name = nfc(full_name or "")
     if not full_name:
         raise TrainingError(_l("Hãy nhập họ tên."))
     if position not in POSITIONS or position == "parent":

@@ -168,10 +168,10 @@ def test_communes_and_hamlets_for_the_picker(tree, make_unit):
 
 def test_profile_setters(make_user):
     user = make_user()
-    services.set_name(user, "Lê  Thị Hoa")
+    services.set_name(user, "Lê  Thị\tHoa\u200b")  # as pasted from a spreadsheet
     services.set_locale(user, "en")
     services.set_public_verification(user, True)
-    assert (user.full_name, user.locale, user.public_verification) == ("Lê  Thị Hoa", "en", True)
+    assert (user.full_name, user.locale, user.public_verification) == ("Lê Thị Hoa", "en", True)
     with pytest.raises(AccountError):
         services.set_locale(user, "fr")
 
