@@ -359,6 +359,29 @@ def expire_if_due(attempt, user, course, now=None):
     return submit_attempt(attempt, user, course, now=now)
 
 
+def close_expired(now=None):
+    """Grade, one at a time, the open attempts whose time ran out; yield each one graded.
+
+    A learner who leaves a timed quiz is graded on their next visit; this grades the
+    attempts of those who never come back, so their results reach the reports and a
+    pass its certificate. The caller commits after each attempt.
+    """
+    now = now or utcnow()
+    ids = db.session.scalars(
+        select(Attempt.id).where(
+            Attempt.state == "open",
+            Attempt.deadline_at.is_not(None),
+            Attempt.deadline_at < now - grading.GRACE,
+        )
+    ).all()
+    for attempt_id in ids:
+        attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+        course = courses.get_course(attempt.course_slug, include_archived=True)
+        user = db.session.get(User, attempt.user_id)
+        if course is not None and expire_if_due(attempt, user, course, now):
+            yield attempt
+
+
 def get_before_after(user, course_slug, attempts=None):
     """The learner's first pre-test score and best final score (None where not taken).
 

@@ -438,3 +438,39 @@ def test_course_attempts_feed_limits_and_scores_like_the_queries(db, course, lea
     assert services.get_before_after(learner, "duoi-nuoc", attempts=mine) == (
         services.get_before_after(learner, "duoi-nuoc")
     )
+
+
+def test_close_expired_grades_only_attempts_past_their_time_and_grace(
+    db, timed, learner, make_user, tree
+):
+    left = make_user("learner", tree["hamlet"])
+    complete_lessons(left, timed, [x.slug for x in timed.current_version.lessons])
+    gone, _ = services.start_attempt(left, timed, now=T0)
+    services.save_answers(gone, left, timed, right_answers(gone), now=T0)
+    recent, _ = services.start_attempt(learner, timed, now=T0 + timedelta(minutes=5))
+    db.session.commit()
+    end = gone.deadline_at
+
+    assert list(services.close_expired(now=end + timedelta(seconds=30))) == []
+    graded = list(services.close_expired(now=end + timedelta(seconds=31)))
+    db.session.commit()
+
+    assert [a.id for a in graded] == [gone.id]
+    db.session.expire_all()
+    assert db.session.get(Attempt, gone.id).state == "submitted"
+    assert db.session.get(Attempt, gone.id).submitted_at == end
+    assert get_status(left, "duoi-nuoc").passed_attempt_id == gone.id
+    assert db.session.get(Attempt, recent.id).state == "open"
+
+
+def test_close_expired_command_commits_and_counts(app, db, timed, learner):
+    attempt, _ = services.start_attempt(learner, timed, now=T0)
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["quizzes", "close-expired"])
+
+    assert result.exit_code == 0 and result.output.strip() == "graded 1"
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).state == "submitted"
+    again = app.test_cli_runner().invoke(args=["quizzes", "close-expired"])
+    assert again.output.strip() == "graded 0"
