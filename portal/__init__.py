@@ -39,9 +39,11 @@ def create_app(config_overrides=None):
 
 def register_extensions(app):
     from portal import i18n
-    from portal.database import configure_engine
+    from portal.database import close_session, configure_engine
 
     db.init_app(app)
+    # Runs before Flask-SQLAlchemy's own teardown (they run last registered first).
+    app.teardown_appcontext(lambda _exc: close_session(db.session))
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -1,13 +1,14 @@
 """The declarative base, UTC timestamps and the engine setup for SQLite and PostgreSQL."""
 
 import fcntl
+import logging
 import os
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -20,6 +21,8 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite would take more, but never needs it
@@ -118,6 +121,22 @@ def configure_engine(engine):
         handle = record.info.get("gate")
         if handle is not None:
             handle.release()
+
+
+def close_session(scoped):
+    """End the request's session at teardown, even on a connection the server dropped.
+
+    Closing rolls back the request's transaction, which needs the connection: if the
+    database went away after the page was made (a restart, a failover), that rollback
+    fails, and an error raised at teardown would turn a finished page into the WSGI
+    server's bare 500. The dead connection is thrown away instead; the pool opens a new
+    one for the next request.
+    """
+    try:
+        scoped.remove()
+    except DBAPIError as exc:
+        log.warning("connection lost while closing the session: %s", type(exc.orig).__name__)
+        scoped.remove()  # the failed rollback invalidated the connection: nothing left to do
 
 
 @contextmanager

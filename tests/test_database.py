@@ -7,8 +7,9 @@ import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
-from portal.database import WriterGate, reading_first
+from portal.database import WriterGate, close_session, reading_first
 
 
 def _held(path):
@@ -144,3 +145,31 @@ def test_objects_stay_readable_after_commit(db, make_user, sql):
     with sql() as statements:
         assert user.full_name and user.id
     assert statements == []
+
+
+def test_closing_a_session_whose_connection_was_dropped_does_not_raise():
+    class Scoped:
+        calls = 0
+
+        def remove(self):
+            self.calls += 1
+            if self.calls == 1:  # the rollback on a connection the server closed
+                raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+
+    scoped = Scoped()
+    close_session(scoped)
+    assert scoped.calls == 2
+
+
+def test_a_postgresql_restart_after_the_page_is_made_spares_the_page(app, db):
+    """The server drops the connection between the view's last query and the teardown."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    with app.app_context():  # a request's own context: its teardown closes its session
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+        time.sleep(0.2)
+    with app.app_context():
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
