@@ -43,6 +43,14 @@ def render_error(code, message=None):
         return f"<!doctype html><title>{code}</title><p>{escape(message)}</p>", code
 
 
+def _discard_transaction():
+    """Roll back what the failed request wrote; a connection that is gone is dropped."""
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the pool makes a new connection for the next request
+        db.session.remove()
+
+
 def register(app):
     @app.errorhandler(CSRFError)
     def _csrf(exc):
@@ -54,10 +62,7 @@ def register(app):
 
     @app.errorhandler(DBAPIError)
     def _database(exc):
-        try:
-            db.session.rollback()
-        except DBAPIError:  # the connection itself is gone: the pool makes a new one later
-            db.session.remove()
+        _discard_transaction()
         # Answer as to a visitor: loading the account (for the layout or the language)
         # would need the database that just failed.
         g._login_user = login_manager.anonymous_user()
@@ -76,6 +81,6 @@ def register(app):
     def _unexpected(exc):
         if isinstance(exc, OperationalError):
             return _database(exc)
-        db.session.rollback()
+        _discard_transaction()
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -144,3 +144,41 @@ def test_a_lost_database_is_still_the_503_page(tmp_path):
     app = _app_raising(tmp_path, OperationalError("SELECT", {}, Exception("disk I/O error")))
     r = app.test_client().get("/boom")
     assert r.status_code == 503 and "đang bận" in r.get_data(as_text=True)
+
+
+def _failing_once(monkeypatch, name):
+    """Make db.session.<name> fail once as on a connection the server dropped."""
+    from sqlalchemy.exc import OperationalError
+
+    from portal.extensions import db
+
+    real, calls = getattr(db.session, name), []
+
+    def fake(*args, **kwargs):
+        calls.append(name)
+        if len(calls) == 1:
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(db.session, name, fake)
+    return calls
+
+
+def test_a_connection_lost_after_the_page_was_made_keeps_the_page(tmp_path, monkeypatch):
+    app = _app_raising(tmp_path, None)
+
+    @app.get("/made")
+    def made():
+        return "made"
+
+    calls = _failing_once(monkeypatch, "remove")
+    r = app.test_client().get("/made")
+    assert (r.status_code, r.get_data(as_text=True)) == (200, "made")
+    assert len(calls) >= 2  # failed once, then the dead connection was thrown away
+
+
+def test_an_error_whose_rollback_fails_too_is_still_the_portal_page(tmp_path, monkeypatch):
+    app = _app_raising(tmp_path, ValueError("a bug"))
+    _failing_once(monkeypatch, "rollback")
+    r = app.test_client().get("/boom")
+    assert r.status_code == 500 and "Hệ thống gặp lỗi" in r.get_data(as_text=True)
