@@ -4,7 +4,14 @@ import unicodedata
 
 import pytest
 
-from portal.text import fold, name_sort_key, nfc, normalise_email, normalise_phone
+from portal.text import (
+    fold,
+    name_sort_key,
+    name_sort_text,
+    nfc,
+    normalise_email,
+    normalise_phone,
+)
 
 
 def test_nfc_composes_and_trims():
@@ -47,6 +54,39 @@ def test_same_given_name_sorts_by_full_name_and_tones_after_letters():
         "Lê Án",
         "Lê Ấn",
     ]
+
+
+NAMES = [
+    "Trần Văn Ơn",
+    "Lê Thị Anh",
+    "Nguyễn Văn Đức",
+    "Phạm Thị Ân",
+    "Vũ Văn Dũng",
+    "Trần An",
+    "Lê An",
+    "Lê Án",
+    "Lê Ấn",
+    "An",
+    "Lê Anh",
+    "Lê Thị An",
+    "Đỗ Ánh",
+    "Ngô Ý",
+    "Kim Ji-woo",
+    "李小龙",
+    "",
+    "Hồ Thị Thu Hà",
+    "Hồ Thị Thu",
+]
+
+
+def test_name_sort_text_sorts_as_the_key_does():
+    by_key = sorted(NAMES, key=name_sort_key)
+    assert sorted(NAMES, key=name_sort_text) == by_key
+    assert set(name_sort_text(" ".join(NAMES))) <= set("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+def test_name_sort_text_fits_its_column():
+    assert len(name_sort_text("Nguyễn " * 40)) <= 1000
 
 
 @pytest.mark.parametrize(
