@@ -58,6 +58,14 @@ def can_edit(user, course):
     return owner is not None and user.unit is not None and owner.path.startswith(user.unit.path)
 
 
+def can_copy(user, course):
+    """Bundled courses are anyone's to copy or export; a web course only its editors'.
+
+    Both hold the quiz with its answers.
+    """
+    return can_author(user) and (course.bundled or can_edit(user, course))
+
+
 def list_editable_courses(user):
     """Web courses the user may edit, and the bundled ones they may copy."""
     courses = db.session.scalars(select(Course).order_by(Course.slug)).all()

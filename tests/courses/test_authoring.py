@@ -96,8 +96,11 @@ def test_permissions(tree, make_user, draft, trainer):
     assert authoring.can_edit(admin, draft)
     assert not authoring.can_edit(other_trainer, draft)
     assert not authoring.can_edit(learner, draft)
+    assert authoring.can_copy(trainer, draft) and authoring.can_copy(admin, draft)
+    assert not authoring.can_copy(other_trainer, draft) and not authoring.can_copy(learner, draft)
     draft.bundled = True
     assert not authoring.can_edit(admin, draft)
+    assert authoring.can_copy(other_trainer, draft) and not authoring.can_copy(learner, draft)
 
 
 def test_copy_a_bundled_course(publish, trainer, db):
