@@ -66,6 +66,22 @@ def can_copy(user, course):
     return can_author(user) and (course.bundled or can_edit(user, course))
 
 
+def get_media(user, media_id, name):
+    """(image, public) by id and file name: a published course's for anyone, a draft's
+    for its editors only; None when the user may not see it."""
+    row = db.session.execute(
+        select(CourseMedia, Course)
+        .join(Course, Course.id == CourseMedia.course_id)
+        .where(CourseMedia.id == media_id)
+    ).first()
+    if row is None or not row[0].name.endswith("/" + name):
+        return None
+    item, course = row
+    if course.current_version_id is not None:
+        return item, True
+    return (item, False) if can_edit(user, course) else None
+
+
 def list_editable_courses(user):
     """Web courses the user may edit, and the bundled ones they may copy."""
     courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
