@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 import yaml
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal import audit
 from portal.courses.frontmatter import split_front_matter
@@ -80,6 +80,18 @@ def get_media(user, media_id, name):
     if course.current_version_id is not None:
         return item, True
     return (item, False) if can_edit(user, course) else None
+
+
+def move_to_successor(sender=None, predecessors=(), successor=None, **_):
+    """Units merged: their web courses belong to the successor, where their trainers went."""
+    if not predecessors or successor is None:
+        return
+    # An ORM update: courses already in the session follow the rows.
+    db.session.execute(
+        update(Course)
+        .where(Course.owner_unit_id.in_(list(predecessors)))
+        .values(owner_unit_id=successor)
+    )
 
 
 def list_editable_courses(user):

@@ -103,6 +103,18 @@ def test_permissions(tree, make_user, draft, trainer):
     assert authoring.can_copy(other_trainer, draft) and not authoring.can_copy(learner, draft)
 
 
+def test_a_merged_units_courses_follow_its_trainers(tree, make_user, draft, trainer, db):
+    from portal.accounts.models import User
+    from portal.orgs import services as units
+
+    units.merge_units([tree["commune"]], tree["other"])
+    db.session.commit()
+    db.session.expire_all()  # as the next request reads them
+    moved = db.session.get(User, trainer.id)
+    assert moved.unit_id == tree["other"].id
+    assert draft.owner_unit_id == tree["other"].id and authoring.can_edit(moved, draft)
+
+
 def test_copy_a_bundled_course(publish, trainer, db):
     source = publish()
     copy = authoring.copy_course(source, trainer, "duoi-nuoc-xa", "Đuối nước (xã)")
