@@ -43,10 +43,14 @@ def hash_password(password):
     return generate_password_hash(password)
 
 
+# Issued passwords (temporary_password(): 59 random bits) need no slow hash, and a list of
+# hundreds of staff is imported within one request.
+ISSUED_METHOD = "scrypt:1024:8:1"
+
+
 def hash_issued(password):
-    """Hash a password issued by temporary_password(): 59 random bits need no slow hash,
-    and a list of hundreds of staff is imported within one request."""
-    return generate_password_hash(password, method="scrypt:1024:8:1")
+    """Hash a password issued by temporary_password() with the light setting."""
+    return generate_password_hash(password, method=ISSUED_METHOD)
 
 
 @functools.cache
@@ -55,9 +59,12 @@ def _dummy_hash():
 
 
 def check(password_hash, password):
-    """Compare in the same time whether or not there is a hash (unknown login, no login)."""
-    if not password_hash:
+    """Compare in the same time whether or not there is a hash (unknown login, no login),
+    and whether the hash is a full one or an issued password's light one."""
+    light = bool(password_hash) and password_hash.startswith(ISSUED_METHOD + "$")
+    if not password_hash or light:
         check_password_hash(_dummy_hash(), password or "")
+    if not password_hash:
         return False
     return check_password_hash(password_hash, password or "")
 

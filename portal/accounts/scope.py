@@ -6,7 +6,10 @@ from portal.orgs.models import Unit
 
 
 def has_scope(user):
-    return user.is_authenticated and user.role in ("trainer", "manager", "admin")
+    """Whether the user acts on a subtree: an admin, or a trainer or manager with a unit."""
+    if not user.is_authenticated:
+        return False
+    return user.role == "admin" or (user.role in ("trainer", "manager") and user.unit is not None)
 
 
 def in_scope(user, unit):

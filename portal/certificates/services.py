@@ -244,7 +244,16 @@ def may_download(user, cert):
 
 
 def may_revoke(user, cert):
-    return user.is_authenticated and user.role in ("admin", "trainer") and may_download(user, cert)
+    """An admin, or a trainer for a learner of their subtree; never one's own certificate.
+
+    Re-issuing puts a new name on the record, so nobody does it for themselves, and a
+    trainer acts on learners only, as with their accounts (DESIGN §10.1).
+    """
+    if not user.is_authenticated or cert.user_id == user.id:
+        return False
+    if user.role == "trainer":
+        return cert.user is not None and cert.user.role == "learner" and may_download(user, cert)
+    return user.role == "admin"
 
 
 def list_mine(user):

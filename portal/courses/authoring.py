@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 import yaml
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal import audit
 from portal.courses.frontmatter import split_front_matter
@@ -56,6 +56,42 @@ def can_edit(user, course):
         return True
     owner = course.owner_unit
     return owner is not None and user.unit is not None and owner.path.startswith(user.unit.path)
+
+
+def can_copy(user, course):
+    """Bundled courses are anyone's to copy or export; a web course only its editors'.
+
+    Both hold the quiz with its answers.
+    """
+    return can_author(user) and (course.bundled or can_edit(user, course))
+
+
+def get_media(user, media_id, name):
+    """(image, public) by id and file name: a published course's for anyone, a draft's
+    for its editors only; None when the user may not see it."""
+    row = db.session.execute(
+        select(CourseMedia, Course)
+        .join(Course, Course.id == CourseMedia.course_id)
+        .where(CourseMedia.id == media_id)
+    ).first()
+    if row is None or not row[0].name.endswith("/" + name):
+        return None
+    item, course = row
+    if course.current_version_id is not None:
+        return item, True
+    return (item, False) if can_edit(user, course) else None
+
+
+def move_to_successor(sender=None, predecessors=(), successor=None, **_):
+    """Units merged: their web courses belong to the successor, where their trainers went."""
+    if not predecessors or successor is None:
+        return
+    # An ORM update: courses already in the session follow the rows.
+    db.session.execute(
+        update(Course)
+        .where(Course.owner_unit_id.in_(list(predecessors)))
+        .values(owner_unit_id=successor)
+    )
 
 
 def list_editable_courses(user):

@@ -297,7 +297,11 @@ def import_into(slug):
 @author_required
 def copy(slug):
     source = authoring.get_course_any(slug)
-    if source is None or source.current_version is None:
+    if (
+        source is None
+        or source.current_version is None
+        or not authoring.can_copy(current_user, source)
+    ):
         abort(404)
     form = CopyForm()
     if not form.validate_on_submit():
@@ -328,7 +332,7 @@ def archive(slug):
 @author_required
 def export(slug):
     course = authoring.get_course_any(slug)
-    if course is None or not (course.bundled or authoring.can_edit(current_user, course)):
+    if course is None or not authoring.can_copy(current_user, course):
         abort(404)
     return Response(
         authoring.export_zip(course),

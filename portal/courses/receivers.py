@@ -1,8 +1,10 @@
-"""Courses add a learner's progress to their personal data download."""
+"""Courses add a learner's progress to their personal data download and follow unit merges."""
 
 from sqlalchemy import select
 
+from portal import signals
 from portal.accounts.services import register_data_provider
+from portal.courses import authoring
 from portal.courses.models import CourseStatus, LessonProgress
 from portal.extensions import db
 
@@ -36,3 +38,4 @@ def progress_data(user):
 
 def connect(app):
     register_data_provider(progress_data)
+    signals.units_merged.connect(authoring.move_to_successor)

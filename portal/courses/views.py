@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.courses import services
-from portal.courses.models import CourseMedia
+from portal.courses import authoring, services
 from portal.extensions import db
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -192,12 +191,15 @@ def job_aid(slug):
 
 @bp.get("/media/<int:media_id>/<name>")
 def media(media_id, name):
-    item = db.session.get(CourseMedia, media_id)
-    if item is None or not item.name.endswith("/" + name):
+    found = authoring.get_media(current_user, media_id, name)
+    if found is None:
         abort(404)
+    item, public = found
     response = current_app.response_class(item.data, mimetype=item.content_type)
-    # Media rows never change (a new image is a new row), so caches may keep them.
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    # Media rows never change (a new image is a new row), so caches may keep them; a
+    # draft's only in its editor's browser.
+    scope = "public" if public else "private"
+    response.headers["Cache-Control"] = f"{scope}, max-age=31536000, immutable"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts.decorators import role_required
 from portal.accounts.models import POSITIONS, User
-from portal.accounts.scope import in_scope
+from portal.accounts.scope import has_scope, in_scope
 from portal.extensions import db
 from portal.orgs.models import Unit
 from portal.reports import charts, inspection, services
@@ -29,6 +29,8 @@ class BadFilter(Exception):
 
 def _params():
     """unit, as_of, course, position from the query string; BadFilter says what is wrong."""
+    if not has_scope(current_user):
+        abort(403)
     code = request.args.get("unit", "").strip()
     if code:
         unit = db.session.scalar(select(Unit).where(Unit.code == code, Unit.valid_to.is_(None)))

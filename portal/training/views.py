@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.accounts.decorators import role_required
-from portal.accounts.scope import in_scope
+from portal.accounts.scope import has_scope, in_scope
 from portal.courses import services as courses
 from portal.extensions import db
 from portal.orgs.models import Unit
@@ -50,6 +50,9 @@ def _unit_in_scope(code):
 
 
 def _scope_root():
+    """The unit whose subtree the lists show; None for an admin, who sees them all."""
+    if not has_scope(current_user):
+        abort(403)
     return None if current_user.role == "admin" else current_user.unit
 
 

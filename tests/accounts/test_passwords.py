@@ -54,6 +54,23 @@ def test_check_without_a_hash_still_does_the_work(monkeypatch):
     assert calls == [passwords._dummy_hash()]
 
 
+def test_checking_an_issued_password_costs_a_full_hash_too(monkeypatch):
+    # An issued password's light hash answers in 2 ms, an unknown login's dummy in 70 ms:
+    # without the dummy work too, timing would list the accounts still on an issued one.
+    issued = passwords.hash_issued("abcd-efgh-jkmn")
+    calls = []
+    real = passwords.check_password_hash
+    monkeypatch.setattr(
+        passwords, "check_password_hash", lambda h, p: calls.append(h) or real(h, p)
+    )
+    assert passwords.check(issued, "wrong") is False
+    assert passwords.check(issued, "abcd-efgh-jkmn") is True
+    assert calls.count(passwords._dummy_hash()) == 2 and calls.count(issued) == 2
+    calls.clear()
+    assert passwords.check(passwords.hash_password("một câu dài"), "sai") is False
+    assert passwords._dummy_hash() not in calls
+
+
 def test_temporary_passwords_are_readable_random_and_acceptable():
     seen = {passwords.temporary_password() for _ in range(50)}
     assert len(seen) == 50

@@ -110,6 +110,23 @@ def test_access_rules(course, complete, make_user, tree):
     assert not services.may_download(stranger, cert)
 
 
+def test_nobody_revokes_or_renames_their_own_and_trainers_act_on_learners_only(
+    course, complete, make_user, tree
+):
+    trainer = make_user("trainer", tree["commune"])
+    peer = make_user("trainer", tree["hamlet"])
+    manager = make_user("manager", tree["hamlet"])
+    admin = make_user("admin", tree["province"])
+    own, peers, managers = (complete(u, course) for u in (trainer, peer, manager))
+    # A trainer may see these (they are in the subtree) but not change them: renaming
+    # one's own certificate would put any name on it.
+    assert services.may_download(trainer, own) and not services.may_revoke(trainer, own)
+    assert services.may_download(trainer, peers) and not services.may_revoke(trainer, peers)
+    assert not services.may_revoke(trainer, managers)
+    assert services.may_revoke(admin, peers) and services.may_revoke(admin, managers)
+    assert not services.may_revoke(admin, complete(admin, course))
+
+
 def test_public_checking_rules(parent_course, course, complete, make_user, db):
     parent = make_user(position="parent")
     cert = complete(parent, parent_course)

@@ -172,6 +172,21 @@ def test_trainer_list_revoke_and_bulk_download(client, login, issued, make_user,
     assert db.session.get(Certificate, cert.id).revoked_at is not None
 
 
+def test_a_trainer_cannot_rename_or_revoke_their_own_certificate(
+    client, login, course, complete, make_user, tree, db
+):
+    trainer = login(make_user("trainer", tree["commune"], name="Trần Văn Bình"))
+    cert = complete(trainer, course)
+    r = client.post(f"/certificates/{cert.code}/rename", data={"full_name": "Tên Người Khác"})
+    assert r.status_code == 404
+    assert client.post(f"/certificates/{cert.code}/revoke", data={"reason": "x"}).status_code == 404
+    fresh = db.session.get(Certificate, cert.id)
+    assert fresh.revoked_at is None and fresh.holder_name == "Trần Văn Bình"
+    # The manage list offers no revoke button on one's own certificate either.
+    page = text(client.get("/certificates/manage"))
+    assert codes.display(cert.code) in page and "/revoke" not in page
+
+
 def test_cli_verify(app, client, login, issued, tmp_path):
     holder, cert = issued
     login(holder)

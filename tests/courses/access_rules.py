@@ -57,6 +57,9 @@ RULES = [
     ("courses.publish", "POST", "/courses/bai-khac/edit/publish", AUTHORS_DO(302, trainer=404)),
     ("courses.import_into", "POST", "/courses/bai-xa/edit/import", AUTHORS_DO(302)),
     ("courses.copy", "POST", "/courses/duoi-nuoc/copy", AUTHORS_DO(302)),
+    # Another unit's web course is no more copyable than exportable: the copy holds its quiz
+    # answers.
+    ("courses.copy", "POST", "/courses/bai-khac/copy", AUTHORS_DO(302, trainer=404)),
     ("courses.archive", "POST", "/courses/bai-khac/archive", AUTHORS_DO(302, trainer=404)),
     ("courses.export", "GET", "/courses/duoi-nuoc/export", AUTHORS),
     ("courses.export", "GET", "/courses/bai-khac/export", AUTHORS_DO(200, trainer=404)),

@@ -96,8 +96,23 @@ def test_permissions(tree, make_user, draft, trainer):
     assert authoring.can_edit(admin, draft)
     assert not authoring.can_edit(other_trainer, draft)
     assert not authoring.can_edit(learner, draft)
+    assert authoring.can_copy(trainer, draft) and authoring.can_copy(admin, draft)
+    assert not authoring.can_copy(other_trainer, draft) and not authoring.can_copy(learner, draft)
     draft.bundled = True
     assert not authoring.can_edit(admin, draft)
+    assert authoring.can_copy(other_trainer, draft) and not authoring.can_copy(learner, draft)
+
+
+def test_a_merged_units_courses_follow_its_trainers(tree, make_user, draft, trainer, db):
+    from portal.accounts.models import User
+    from portal.orgs import services as units
+
+    units.merge_units([tree["commune"]], tree["other"])
+    db.session.commit()
+    db.session.expire_all()  # as the next request reads them
+    moved = db.session.get(User, trainer.id)
+    assert moved.unit_id == tree["other"].id
+    assert draft.owner_unit_id == tree["other"].id and authoring.can_edit(moved, draft)
 
 
 def test_copy_a_bundled_course(publish, trainer, db):

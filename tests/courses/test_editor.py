@@ -87,3 +87,26 @@ def test_bad_zip_import_lists_problems(client, trainer):
         content_type="multipart/form-data",
     )
     assert r.status_code == 400 and "không phải là tệp zip" in page(r)
+
+
+def test_a_drafts_images_are_its_editors_only_until_published(
+    client, trainer, tree, make_user, login, db
+):
+    from portal.courses.models import CourseMedia
+    from tests.courses.sample import png_bytes
+
+    client.post("/courses/new", data={"title": "Khóa nháp", "slug": "khoa-nhap"})
+    client.post(
+        "/courses/khoa-nhap/edit/media",
+        data={"image": (io.BytesIO(png_bytes()), "ao.png")},
+        content_type="multipart/form-data",
+    )
+    item = db.session.scalars(db.select(CourseMedia)).one()
+    url = f"/courses/media/{item.id}/{item.name.split('/')[-1]}"
+    r = client.get(url)
+    assert r.status_code == 200 and "public" not in r.headers["Cache-Control"]
+    login(make_user("trainer", tree["other"]))
+    assert client.get(url).status_code == 404
+    with client.session_transaction() as sess:
+        sess.clear()
+    assert client.get(url).status_code == 404  # ids are sequential: a visitor could walk them

@@ -136,3 +136,11 @@ def test_parent_reach_masks_small_counts(client, login, tree, make_user, db, tmp
     db.session.commit()
     login(make_user("manager", tree["province"]))
     assert "&lt;5" in page(client.get("/reports/"))
+
+
+def test_a_manager_without_a_unit_sees_no_province(client, login, make_user, data):
+    # "No unit" is no scope for anyone but an admin, never the first province.
+    login(make_user("manager", None))
+    for url in ("/reports/", "/reports/people", "/reports/inspection.xlsx", "/reports/people.csv"):
+        r = client.get(url)
+        assert r.status_code == 403 and "Đỗ Thị Hoa" not in r.get_data(as_text=True), url

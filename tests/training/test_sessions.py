@@ -139,3 +139,14 @@ def test_home_lists_my_requirements_in_the_reader_language(
     client.set_cookie("lang", "en")
     page = client.get("/").get_data(as_text=True)
     assert "Drowning prevention" in page and "Phòng, chống đuối nước cho trẻ em" not in page
+
+
+def test_a_trainer_without_a_unit_sees_no_ones_lists(
+    client, login, make_user, session, requirement
+):
+    # Every user but an admin has a unit (DESIGN §10.1); should one lose it, "no unit" must
+    # mean no scope, as in accounts.scope, never the admin's "everything".
+    login(make_user("trainer", None))
+    for url in ("/training/sessions", "/training/requirements"):
+        r = client.get(url)
+        assert r.status_code == 403 and "Nhà văn hóa" not in r.get_data(as_text=True), url
