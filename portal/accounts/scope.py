@@ -9,7 +9,9 @@ def has_scope(user):
     """Whether the user acts on a subtree: an admin, or a trainer or manager with a unit."""
     if not user.is_authenticated:
         return False
-    return user.role == "admin" or (user.role in ("trainer", "manager") and user.unit_id is not None)
+    if user.role == "admin":
+        return True
+    return user.role in ("trainer", "manager") and user.unit_id is not None
 
 
 def in_scope(user, unit):
