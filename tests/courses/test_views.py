@@ -37,6 +37,12 @@ def test_headings_never_skip_a_level(client, course, url):
     assert all(b <= a + 1 for a, b in pairwise(levels)), levels
 
 
+def test_vietnamese_lessons_are_marked_vietnamese_in_the_english_interface(client, course):
+    client.set_cookie("lang", "en")
+    page = text(client.get("/courses/duoi-nuoc/vi-sao"))
+    assert '<html lang="en">' in page and '<article class="lesson" lang="vi">' in page
+
+
 def test_course_page_shows_outline_sources_and_review_date(client, course):
     page = text(client.get("/courses/duoi-nuoc/"))
     assert "Vì sao trẻ bị đuối nước" in page and "Sơ cứu đúng cách" in page
