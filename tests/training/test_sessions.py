@@ -139,3 +139,17 @@ def test_home_lists_my_requirements_in_the_reader_language(
     client.set_cookie("lang", "en")
     page = client.get("/").get_data(as_text=True)
     assert "Drowning prevention" in page and "Phòng, chống đuối nước cho trẻ em" not in page
+
+
+def test_session_page_reads_in_english_and_names_each_score_box(
+    client, login, db, session, trainer
+):
+    person = services.add_paper_person(session, "Hà Thị Mơ", "collaborator", trainer)
+    services.set_scores(session, {person.id: (40, 85)})
+    db.session.commit()
+    login(trainer)
+    client.set_cookie("lang", "en")
+    page = client.get(f"/training/sessions/{session.id}").get_data(as_text=True)
+    assert "<h1>Drowning prevention" in page
+    # One label per box says whose score it is: "Score before" alone repeats on every row.
+    assert f'for="pre-{person.id}">Score before: Hà Thị Mơ</label>' in page
