@@ -89,6 +89,8 @@ def mine():
             "days_left": services.days_left(c, now),
             "can_renew": services.can_renew(c, now),
             "display": codes.display(c.code),
+            # A parent's verify page is "not found" until they allow checking.
+            "checkable": services.is_publicly_checkable(c),
         }
         for c in certs
     ]

@@ -354,6 +354,15 @@ def test_register_bad_input_is_explained(client, tree, db, fields, message):
     assert db.session.query(User).count() == 0
 
 
+def test_a_field_error_is_read_with_the_fields_hint(client, tree):
+    # The hint says what to type; a screen reader must still hear it beside the error.
+    base = {"commune": str(tree["commune"].id), "hamlet": str(tree["hamlet"].id)}
+    page = _register(client, **base, login="12345").get_data(as_text=True)
+    assert 'aria-describedby="login-hint login-err"' in page and 'id="login-err"' in page
+    page = _register(client, **{**base, "hamlet": ""}).get_data(as_text=True)
+    assert 'aria-describedby="hamlet-err" aria-invalid="true"' in page
+
+
 def test_register_says_a_number_is_taken(client, tree, make_user):
     make_user(phone="0912345678")
     r = _register(client, commune=str(tree["commune"].id), hamlet=str(tree["hamlet"].id))

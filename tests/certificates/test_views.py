@@ -150,6 +150,21 @@ def test_parent_certificate_hidden_until_turned_on(client, parent_course, comple
     assert client.get(f"/verify/{cert.code}").status_code == 200
 
 
+def test_a_parent_is_told_why_others_cannot_check_yet(
+    client, login, parent_course, complete, make_user, db
+):
+    parent = make_user(position="parent")
+    cert = complete(parent, parent_course)
+    login(parent)
+    verify = f'href="/verify/{codes.display(cert.code)}"'
+    page = text(client.get("/certificates/"))
+    assert verify not in page and 'href="/profile#public"' in page  # no link to "not found"
+    parent.public_verification = True
+    db.session.commit()
+    page = text(client.get("/certificates/"))
+    assert verify in page and 'href="/profile#public"' not in page
+
+
 def test_verify_is_rate_limited(app, client, issued):
     holder, cert = issued
     codes_seen = [client.get(f"/verify/{cert.code}").status_code for _ in range(65)]

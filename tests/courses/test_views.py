@@ -1,5 +1,8 @@
 """Catalog, course page and lesson reader as a visitor and as a learner."""
 
+import re
+from itertools import pairwise
+
 import pytest
 
 
@@ -22,6 +25,22 @@ def test_catalog_lists_and_searches(client, course):
 def test_catalog_ignores_unknown_topic_and_huge_query(client, course):
     assert client.get("/courses/?topic=<script>").status_code == 200
     assert client.get("/courses/?q=" + "a" * 5000).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/courses/", "/courses/duoi-nuoc/", "/courses/duoi-nuoc/vi-sao"]
+)
+def test_headings_never_skip_a_level(client, course, url):
+    # Screen-reader users move by headings: an h3 straight under the h1 hides a level.
+    levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", text(client.get(url)))]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels
+
+
+def test_vietnamese_lessons_are_marked_vietnamese_in_the_english_interface(client, course):
+    client.set_cookie("lang", "en")
+    page = text(client.get("/courses/duoi-nuoc/vi-sao"))
+    assert '<html lang="en">' in page and '<article class="lesson" lang="vi">' in page
 
 
 def test_course_page_shows_outline_sources_and_review_date(client, course):

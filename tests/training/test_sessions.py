@@ -150,3 +150,17 @@ def test_a_trainer_without_a_unit_sees_no_ones_lists(
     for url in ("/training/sessions", "/training/requirements"):
         r = client.get(url)
         assert r.status_code == 403 and "Nhà văn hóa" not in r.get_data(as_text=True), url
+
+
+def test_session_page_reads_in_english_and_names_each_score_box(
+    client, login, db, session, trainer
+):
+    person = services.add_paper_person(session, "Hà Thị Mơ", "collaborator", trainer)
+    services.set_scores(session, {person.id: (40, 85)})
+    db.session.commit()
+    login(trainer)
+    client.set_cookie("lang", "en")
+    page = client.get(f"/training/sessions/{session.id}").get_data(as_text=True)
+    assert "<h1>Drowning prevention" in page
+    # One label per box says whose score it is: "Score before" alone repeats on every row.
+    assert f'for="pre-{person.id}">Score before: Hà Thị Mơ</label>' in page
