@@ -19,6 +19,7 @@ from portal.courses.models import Course, CourseStatus, CourseVersion
 from portal.extensions import db
 from portal.orgs.models import Unit
 from portal.quizzes.models import Attempt
+from portal.text import name_sort_text
 from portal.training.models import Requirement, RequirementPosition
 
 cli = AppGroup("bench", help="Benchmark data.")
@@ -113,6 +114,7 @@ def seed(scale, attempts_per_learner=10, rng=None):
             {
                 "full_name": name,
                 "name_folded": name.lower(),
+                "name_sort": name_sort_text(name),
                 "role": "learner",
                 "position": "collaborator" if n % 5 else "commune_officer",
                 "unit_id": hamlet[0],

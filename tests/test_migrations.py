@@ -79,3 +79,49 @@ def test_downgrade_and_upgrade_again_with_data(fresh_app, tmp_path):
         upgrade()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT COUNT(*) FROM users")).scalar() == 0
+
+
+NAMES = ["Trần Văn Ơn", "Lê Thị Anh", "Nguyễn Văn Đức", "Phạm Thị Ân", "Lê Án", "Kim Ji-woo", ""]
+
+
+def _migration(name):
+    import importlib.util
+    from pathlib import Path
+
+    (path,) = Path(__file__).parent.parent.glob(f"migrations/versions/*_{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_name_sort_migration_fills_the_key_for_people_already_stored(fresh_app):
+    from portal.text import name_sort_text
+
+    frozen = _migration("users_name_sort")
+    assert [frozen.name_sort_text(n) for n in NAMES] == [name_sort_text(n) for n in NAMES]
+    with fresh_app.app_context():
+        upgrade(revision=frozen.down_revision)
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO units (kind, name, name_folded, code, path, depth, official, "
+                    "valid_from) VALUES ('province', 'T', 't', 'T1', '/1/', 0, false, "
+                    "'2025-07-01')"
+                )
+            )
+            for name in NAMES:
+                conn.execute(
+                    text(
+                        "INSERT INTO users (full_name, name_folded, role, active, "
+                        "must_change_password, session_version, public_verification, "
+                        "joined_unit_at, created_at) VALUES (:n, '', 'learner', true, false, "
+                        "1, false, '2026-01-01', '2026-01-01')"
+                    ),
+                    {"n": name},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            stored = dict(conn.execute(text("SELECT full_name, name_sort FROM users")).all())
+        assert stored == {n: name_sort_text(n) for n in NAMES}
+        db.engine.dispose()

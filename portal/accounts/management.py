@@ -6,7 +6,7 @@ Admins act on everyone; trainers on learners in their unit's subtree; managers o
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import audit
 from portal.accounts import passwords, services
@@ -18,7 +18,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.orgs import services as units
 from portal.orgs.models import Unit
-from portal.text import fold, name_sort_key, nfc, normalise_phone
+from portal.text import fold, nfc, normalise_phone
 
 PAGE_SIZE = 50
 
@@ -81,10 +81,11 @@ def _search_clause(q):
 def list_users(actor, *, q=None, unit=None, role=None, page=1, per_page=PAGE_SIZE):
     """People in the actor's scope, filtered, sorted the Vietnamese way, one page of them.
 
-    Only ids and names of the filtered set are read to sort; then one page of users.
+    The database counts, sorts (by the stored name_sort) and pages: a province's list
+    reads one page of people, not all of them.
     """
     query = (
-        select(User.id, User.full_name)
+        select(User)
         .outerjoin(Unit, User.unit_id == Unit.id)
         .where(User.erased_at.is_(None), scope_clause(actor))
     )
@@ -94,11 +95,12 @@ def list_users(actor, *, q=None, unit=None, role=None, page=1, per_page=PAGE_SIZ
         query = query.where(subtree_clause(unit))
     if role in ROLES:
         query = query.where(User.role == role)
-    rows = sorted(db.session.execute(query), key=lambda r: (name_sort_key(r.full_name), r.id))
-    page, pages = _page_of(len(rows), page, per_page)
-    ids = [r.id for r in rows[(page - 1) * per_page : page * per_page]]
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-    return Page([users[i] for i in ids], page, pages, len(rows))
+    total = db.session.scalar(query.with_only_columns(func.count(User.id)).order_by(None))
+    page, pages = _page_of(total, page, per_page)
+    users = db.session.scalars(
+        query.order_by(User.name_sort, User.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(users, page, pages, total)
 
 
 def _unit_for(actor, code, role):

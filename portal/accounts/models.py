@@ -1,10 +1,11 @@
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.orgs.models import Unit
+from portal.text import NAME_SORT_LENGTH, name_sort_text
 
 ROLES = ("learner", "trainer", "manager", "admin")
 POSITIONS = ("commune_officer", "commune_leader", "collaborator", "partner", "parent")
@@ -28,6 +29,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     name_folded: Mapped[str] = mapped_column(String(200), default="", index=True)
+    # The Vietnamese name order as text (text.name_sort_text), kept with full_name, so that
+    # lists of people are sorted and paged by the database.
+    name_sort: Mapped[str] = mapped_column(String(NAME_SORT_LENGTH), default="", index=True)
     # None for people trained on paper, who have no login.
     password_hash: Mapped[str | None] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20), default="learner")
@@ -52,6 +56,11 @@ class User(UserMixin, db.Model):
     erased_at = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @validates("full_name")
+    def _keep_name_sort(self, _key, full_name):
+        self.name_sort = name_sort_text(full_name)
+        return full_name
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"

@@ -180,6 +180,25 @@ def test_list_users_is_scoped_sorted_the_vietnamese_way_and_paged(tree, make_use
     assert management.list_users(people["learner"]).total == 0
 
 
+def test_list_users_pages_in_the_database_and_follows_renames(tree, make_user, people, sql):
+    from portal.accounts import services
+
+    for name in ("Trần Văn Bình", "Lê Văn An", "Phạm Văn Dũng"):
+        make_user("learner", tree["hamlet"], name=name)
+    admin = people["admin"]
+    with sql() as statements:
+        page = management.list_users(admin, q="van", per_page=2, page=2)
+    selects = [s for s in statements if s.startswith("SELECT")]
+    assert len(selects) == 2  # a count and one page, however many people match
+    every = [u.full_name for u in management.list_users(admin, q="van", per_page=100).items]
+    assert every[:3] == ["Lê Văn An", "Trần Văn Bình", "Phạm Văn Dũng"]
+    assert [u.full_name for u in page.items] == every[2:4]
+    first = management.list_users(admin, q="van", per_page=2).items[0]
+    services.set_name(first, "Lê Văn Yến")
+    names = [u.full_name for u in management.list_users(admin, q="van", per_page=10).items]
+    assert names[-1] == "Lê Văn Yến"
+
+
 def test_list_users_finds_by_phone_email_and_folded_name(tree, make_user, people):
     lan = make_user(
         "learner", tree["hamlet"], name="Đặng Thị Lan", phone="0912345678", email="lan@example.org"
