@@ -8,7 +8,13 @@ from markupsafe import Markup
 
 from portal.accounts import forms, services, twofactor
 from portal.accounts.views import blame, bp, home_url, remember_cookie_present
-from portal.extensions import db
+from portal.extensions import db, limiter
+
+# The actions that ask for the password again: someone holding a stolen session must not
+# be able to guess the password there. Counted per account, across the three.
+password_check = limiter.shared_limit(
+    "10 per hour", scope="password-check", key_func=lambda: str(current_user.id)
+)
 
 
 def _profile_page(status=200, **given):
@@ -47,6 +53,7 @@ def profile_name():
 
 @bp.post("/profile/password")
 @login_required
+@password_check
 def profile_password():
     form = forms.PasswordChangeForm(prefix="pw")
     if not form.validate_on_submit():
@@ -96,6 +103,7 @@ def profile_data():
 
 @bp.post("/profile/delete")
 @login_required
+@password_check
 def profile_delete():
     form = forms.DeleteAccountForm(prefix="del")
     if not form.validate_on_submit():
@@ -149,6 +157,7 @@ def totp_setup():
 
 @bp.post("/profile/2fa/disable")
 @login_required
+@password_check
 def totp_disable():
     form = forms.TotpDisableForm(prefix="totp")
     if not form.validate_on_submit():

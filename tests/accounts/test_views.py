@@ -214,6 +214,21 @@ def test_password_change_bad_input(client, make_user, login, data, message):
     assert r.status_code == 422 and message in r.get_data(as_text=True)
 
 
+def test_guessing_the_password_from_a_signed_in_session_is_limited(client, make_user, login):
+    # Changing the password, deleting the account and turning off two-step codes all ask
+    # for the password; together they allow ten tries an hour per account.
+    login(make_user())
+    wrong = {"pw-current_password": "wrong guess", "pw-new_password": NEW, "pw-confirm": NEW}
+    for _ in range(5):
+        assert client.post("/profile/password", data=wrong).status_code == 422
+    for _ in range(5):
+        r = client.post("/profile/delete", data={"del-password": "wrong guess", "del-confirm": "y"})
+        assert r.status_code == 422
+    r = client.post("/profile/password", data=wrong)
+    assert r.status_code == 429 and "Quá nhiều lần thử" in r.get_data(as_text=True)
+    assert client.post("/profile/2fa/disable", data={"totp-password": "x"}).status_code == 429
+
+
 # Issued passwords and two-factor codes
 
 
