@@ -405,8 +405,13 @@ def list_reread_lessons(course, items):
 
 
 def grant_extra_attempts(actor, learner, course, extra, reason):
-    """Give a learner in the actor's scope more attempts at the final quiz this cycle."""
-    if learner.id == actor.id or not in_scope(actor, learner.unit):
+    """Give a learner in the actor's scope more attempts at the final quiz this cycle.
+
+    Never to oneself; a trainer grants to learners only, as with their accounts and
+    certificates (DESIGN §10.1); an admin to anyone else.
+    """
+    colleague = actor.role != "admin" and learner.role != "learner"
+    if learner.id == actor.id or colleague or not in_scope(actor, learner.unit):
         raise ScopeError(_l("Người học không thuộc phạm vi của bạn."))
     if not 1 <= extra <= MAX_GRANT:
         raise QuizError(_l("Số lượt thêm phải từ 1 đến %(n)s.", n=MAX_GRANT))
@@ -478,8 +483,10 @@ def list_blocked_learners(actor, course):
             User.id != actor.id,
             scope_clause(actor, Unit.path),
         )
-        .order_by(User.name_folded)
+        .order_by(User.name_sort, User.id)
     )
+    if actor.role != "admin":  # a trainer grants to learners only
+        query = query.where(User.role == "learner")
     return list(db.session.scalars(query))
 
 

@@ -340,9 +340,13 @@ def test_grant_needs_the_learner_in_scope(db, limited, learner, make_user, tree)
         services.grant_extra_attempts(trainer, trainer, limited, 1, "x")
     with pytest.raises(QuizError):
         services.grant_extra_attempts(trainer, learner, limited, 11, "x")
+    colleague = make_user("trainer", tree["hamlet"])  # a trainer acts on learners only
+    with pytest.raises(ScopeError):
+        services.grant_extra_attempts(trainer, colleague, limited, 1, "x")
     admin = make_user("admin", None, position=None)
     services.grant_extra_attempts(admin, learner, limited, 2, "x")
-    assert db.session.scalar(select(func.sum(AttemptGrant.extra))) == 2
+    services.grant_extra_attempts(admin, colleague, limited, 1, "x")
+    assert db.session.scalar(select(func.sum(AttemptGrant.extra))) == 3
 
 
 def test_blocked_learners_are_scoped(db, limited, learner, make_user, tree):
