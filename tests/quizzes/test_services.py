@@ -478,3 +478,15 @@ def test_close_expired_command_commits_and_counts(app, db, timed, learner):
     assert db.session.get(Attempt, attempt.id).state == "submitted"
     again = app.test_cli_runner().invoke(args=["quizzes", "close-expired"])
     assert again.output.strip() == "graded 0"
+
+
+def test_a_learners_data_download_holds_their_attempts_but_no_right_answers(db, course, learner):
+    from portal.accounts.services import export_user_data
+
+    attempt, _ = services.start_attempt(learner, course, now=T0)
+    services.save_answers(attempt, learner, course, {"first-action": [0]}, now=T0)
+    db.session.commit()
+    (row,) = export_user_data(learner)["quiz_attempts"]
+    assert row["course"] == "duoi-nuoc" and row["state"] == "open"
+    assert row["answers"] == {"first-action": [0]} and row["score"] is None
+    assert "correct" not in str(row) and "questions" not in row

@@ -20,6 +20,17 @@ def session(db, course, tree, trainer):
     return s
 
 
+def test_attendance_is_in_the_persons_data_download(db, session, trainer):
+    from portal.accounts.services import export_user_data
+
+    person = services.add_paper_person(session, "Hà Thị Mơ", "collaborator", trainer)
+    services.set_scores(session, {person.id: (40, 85)})
+    db.session.commit()
+    (row,) = export_user_data(person)["training_sessions"]
+    assert row["course"] == "duoi-nuoc" and row["place"] == "Nhà văn hóa ấp 1"
+    assert (row["pre_score"], row["post_score"]) == (40, 85)
+
+
 def test_schedule_refuses_bad_times_and_courses(tree, trainer, course):
     now = datetime.now(UTC)
     with pytest.raises(services.TrainingError):
