@@ -12,7 +12,7 @@ DEFAULTS = {
     "DATABASE_URL": "",  # default: SQLite file in instance/
     "BASE_URL": "http://127.0.0.1:8000",  # canonical address for QR codes, e-mails, PDFs
     "TRUSTED_PROXIES": 0,  # how many proxies' X-Forwarded-* headers to believe
-    "SECURE_COOKIES": False,
+    "SECURE_COOKIES": False,  # True by default with PRODUCTION
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "200 per 15 minutes",  # a whole commune may share one address
@@ -50,6 +50,11 @@ def load(app, overrides=None):
         raw = os.environ.get(f"PORTAL_{name}")
         app.config[name] = default if raw is None else _parse(raw, default)
     app.config.update(overrides or {})
+    said = "PORTAL_SECURE_COOKIES" in os.environ or "SECURE_COOKIES" in (overrides or {})
+    if app.config["PRODUCTION"] and not said:
+        # Production is served over HTTPS (README): cookies go over HTTPS only unless
+        # PORTAL_SECURE_COOKIES=false says otherwise.
+        app.config["SECURE_COOKIES"] = True
 
     instance = Path(app.instance_path)
     cfg = app.config

@@ -56,6 +56,16 @@ def test_environment_overrides_defaults(monkeypatch, tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
+def test_production_sends_cookies_over_https_only_unless_told_otherwise(monkeypatch, tmp_path):
+    monkeypatch.delenv("PORTAL_SECURE_COOKIES", raising=False)
+    base = {"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "x", "SIGNING_KEY": "x"}
+    assert create_app(base).config["SESSION_COOKIE_SECURE"] is False  # `make run` on http
+    production = create_app({**base, "PRODUCTION": True}).config
+    assert production["SESSION_COOKIE_SECURE"] and production["REMEMBER_COOKIE_SECURE"]
+    monkeypatch.setenv("PORTAL_SECURE_COOKIES", "false")  # a plain-HTTP intranet, said aloud
+    assert create_app({**base, "PRODUCTION": True}).config["SESSION_COOKIE_SECURE"] is False
+
+
 def test_every_setting_has_an_environment_variable():
     assert all(name.isupper() for name in DEFAULTS)
 
