@@ -26,6 +26,19 @@ ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Classes Markdown itself writes (admonitions, footnotes): an author's own classes could
+# dress lesson text as the site's buttons or messages.
+CLASSES = {
+    "admonition", "admonition-title", "note", "tip", "warning", "danger", "important",
+    "hint", "caution", "attention", "footnote", "footnote-ref", "footnote-backref",
+}  # fmt: skip
+
+
+def _keep_attribute(_tag, name, value):
+    if name != "class":
+        return value
+    kept = [c for c in value.split() if c in CLASSES]
+    return " ".join(kept) or None
 
 
 def slugify(value, separator="-"):
@@ -99,6 +112,7 @@ def sanitise(html):
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
+        attribute_filter=_keep_attribute,
         clean_content_tags={"script", "style"},
         strip_comments=True,
     )

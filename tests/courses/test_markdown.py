@@ -93,3 +93,13 @@ def test_tel_links_survive():
 
 def test_slugify_vietnamese():
     assert slugify("Đuối nước: sơ cứu") == "duoi-nuoc-so-cuu"
+
+
+def test_authors_cannot_dress_text_as_the_sites_own_buttons_or_messages():
+    html = render(
+        '<p class="flash success">Đã lưu.</p> <a class="button primary" href="/x">Nộp</a>\n\n'
+        '!!! warning "Chú ý"\n    Giữ trẻ xa ao.'
+    )
+    assert "flash" not in html and "button" not in html and "success" not in html
+    assert '<div class="admonition warning">' in html
+    assert '<p class="admonition-title">' in html
