@@ -144,3 +144,13 @@ def test_a_manager_without_a_unit_sees_no_province(client, login, make_user, dat
     for url in ("/reports/", "/reports/people", "/reports/inspection.xlsx", "/reports/people.csv"):
         r = client.get(url)
         assert r.status_code == 403 and "Đỗ Thị Hoa" not in r.get_data(as_text=True), url
+
+
+def test_units_without_anyone_to_train_are_named_below_the_table(
+    client, login, tree, make_user, data
+):
+    login(make_user("manager", tree["province"]))
+    html = page(client.get("/reports/"))
+    table, rest = html.split("</table>", 1)
+    assert "Xã An Bình" in table and "Xã Tân Phú" not in table
+    assert "1 đơn vị chưa có ai thuộc diện phải học" in rest and "Xã Tân Phú</a>" in rest
