@@ -343,6 +343,17 @@ def test_register_picks_the_commune_then_the_hamlet(client, tree, db):
     assert user.consent_at is not None and _me(client) == user.id
 
 
+def test_a_form_sent_back_says_at_its_top_what_to_fix(client, tree):
+    base = {"commune": str(tree["commune"].id), "hamlet": str(tree["hamlet"].id)}
+    r = _register(client, **base, consent="", password="ngắn")
+    page = r.get_data(as_text=True)
+    summary = page.split('<div class="error-summary" role="alert">', 1)[1].split("</div>", 1)[0]
+    assert "Có 2 mục cần sửa" in summary
+    assert '<a href="#password">' in summary and '<a href="#consent">' in summary
+    assert page.index("error-summary") < page.index('id="full_name"')  # above the fields
+    assert "error-summary" not in client.get("/register").get_data(as_text=True)
+
+
 def test_the_commune_search_box_narrows_the_list(client, tree):
     r = client.post("/register", data={"commune_q": "tan phu", "step": "commune"})
     page = r.get_data(as_text=True)
