@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from portal import audit
 from portal.courses.frontmatter import split_front_matter
-from portal.courses.models import Course, CourseMedia
+from portal.courses.models import Course, CourseMedia, CourseVersion
 from portal.courses.parser import (
     LESSON_FILE,
     MAX_FILE_BYTES,
@@ -67,17 +67,21 @@ def can_copy(user, course):
 
 
 def get_media(user, media_id, name):
-    """(image, public) by id and file name: a published course's for anyone, a draft's
-    for its editors only; None when the user may not see it."""
+    """(image, public) by id and file name: a published version's for anyone, a draft's
+    for its editors only; None when the user may not see it.
+
+    An image stored after the course's version was published belongs to the draft.
+    """
     row = db.session.execute(
-        select(CourseMedia, Course)
+        select(CourseMedia, Course, CourseVersion.published_at)
         .join(Course, Course.id == CourseMedia.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
         .where(CourseMedia.id == media_id)
     ).first()
     if row is None or not row[0].name.endswith("/" + name):
         return None
-    item, course = row
-    if course.current_version_id is not None:
+    item, course, published_at = row
+    if published_at is not None and item.created_at <= published_at:
         return item, True
     return (item, False) if can_edit(user, course) else None
 

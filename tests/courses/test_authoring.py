@@ -242,3 +242,31 @@ def test_archive_hides_from_catalog(draft, trainer, db):
     assert services.get_course("an-toan-nuoc") is None
     assert services.list_catalog(None) == []
     assert png_bytes()  # the sample helper stays importable
+
+
+def test_images_added_after_publishing_stay_the_drafts_until_the_next_version(
+    draft, trainer, db, make_user, tree
+):
+    from flask_login import AnonymousUserMixin
+    from sqlalchemy import select
+
+    from portal.courses.models import CourseMedia
+
+    def base(item):
+        return item.name.rsplit("/", 1)[1]
+
+    def stored(name):
+        return db.session.scalar(select(CourseMedia).where(CourseMedia.name == name))
+
+    visitor, outsider = AnonymousUserMixin(), make_user("trainer", tree["other"])
+    first = stored(authoring.upload_image(draft, "ao.png", png_bytes()))
+    db.session.commit()
+    assert authoring.get_media(visitor, first.id, base(first)) is None  # never published
+    authoring.publish_draft(draft, trainer)
+    db.session.commit()
+    later = stored(authoring.upload_image(draft, "gieng.png", png_bytes(size=(50, 20))))
+    db.session.commit()
+    assert authoring.get_media(visitor, first.id, base(first)) == (first, True)
+    assert authoring.get_media(visitor, later.id, base(later)) is None
+    assert authoring.get_media(outsider, later.id, base(later)) is None
+    assert authoring.get_media(trainer, later.id, base(later)) == (later, False)
