@@ -1,4 +1,7 @@
-"""Small SVG charts drawn on the server: no script, text beside every bar."""
+"""Small SVG charts drawn on the server: no script, text beside every bar, and every
+figure in the chart's description for screen readers (a picture's text is not read)."""
+
+from itertools import count
 
 from markupsafe import Markup, escape
 
@@ -7,16 +10,31 @@ SOFT = "#c9d1d9"
 TEXT = "#1b1f24"
 
 
+_ids = count(1)  # ids unique within a page, whichever charts it shows
+
+
+def _opening(prefix, items, title, width, height):
+    key = f"{prefix}-{next(_ids)}"
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{key}" aria-describedby="{key}-d">',
+        f'<title id="{key}">{escape(title)}</title>',
+        f'<desc id="{key}-d">{escape(_described(items))}</desc>',
+    ]
+
+
+def _described(items):
+    return "; ".join(f"{label}: {'–' if value is None else value}" for label, value in items)
+
+
 def hbars(items, title, unit="%", maximum=100, width=340):
     """Horizontal bars: items are (label, value or None); values shown as text too."""
     row = 26
     label_w = 130
     height = row * max(len(items), 1) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="t-{id(items)}">',
-        f'<title id="t-{id(items)}">{escape(title)}</title>',
-    ]
+    parts = _opening(
+        "t", [(k, v if v is None else f"{v}{unit}") for k, v in items], title, width, height
+    )
     bar_w = width - label_w - 50
     for i, (label, value) in enumerate(items):
         y = 10 + i * row
@@ -39,11 +57,7 @@ def columns(items, title, width=340, height=150):
     count = max(len(items), 1)
     top = max([v for _, v in items] + [1])
     slot = (width - 10) / count
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 30}" '
-        f'width="100%" role="img" aria-labelledby="c-{id(items)}">',
-        f'<title id="c-{id(items)}">{escape(title)}</title>',
-    ]
+    parts = _opening("c", items, title, width, height + 30)
     for i, (label, value) in enumerate(items):
         h = (height - 20) * value / top
         x = 5 + i * slot
