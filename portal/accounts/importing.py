@@ -376,4 +376,5 @@ def _update(row, actor):
         row.user.name_folded = fold(row.full_name)
     if "unit_id" in changes:
         row.user.unit = row.unit
-        row.user.joined_unit_at = utcnow()
+    if "unit_id" in changes or "position" in changes:
+        row.user.joined_unit_at = utcnow()  # new requirements may apply: 60 days from now

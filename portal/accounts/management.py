@@ -169,11 +169,13 @@ def update_user(actor, user, *, full_name, login=None, unit_code=None, position=
     if (unit.id if unit else None) != user.unit_id:
         user.unit_id = unit.id if unit else None
         user.unit = unit
-        user.joined_unit_at = utcnow()
         changed.append("unit")
     if (position or None) != user.position:
         user.position = position or None
         changed.append("position")
+    if "unit" in changed or "position" in changed:
+        # A new unit or position may bring new requirements: 60 days from now (DESIGN §10.2).
+        user.joined_unit_at = utcnow()
     if changed:
         audit.record(
             "user.updated", "user", user.id, actor=actor, unit_id=user.unit_id, fields=changed

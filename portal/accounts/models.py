@@ -49,7 +49,8 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column()
     # Parents' certificates are publicly checkable only when the parent says so.
     public_verification: Mapped[bool] = mapped_column(default=False)
-    # When the person entered their current unit: "60 days after joining" due dates.
+    # When the person entered their current unit or position, i.e. the scope of the
+    # requirements that cover them: "60 days after joining" due dates (DESIGN §10.2).
     joined_unit_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     deactivated_at = mapped_column(UTCDateTime)

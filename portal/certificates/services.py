@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
@@ -14,6 +14,7 @@ from portal.accounts.scope import scope_clause
 from portal.certificates import codes
 from portal.certificates.models import Certificate
 from portal.courses import services as courses
+from portal.courses.models import CourseStatus
 from portal.database import utcnow
 from portal.extensions import db
 from portal.orgs.models import Unit
@@ -185,6 +186,12 @@ def reissue_with_name(cert, actor, new_name):
     db.session.add(fresh)
     db.session.flush()
     cert.superseded_by_id = fresh.id
+    # The course status names the live certificate: the new one from now on.
+    db.session.execute(
+        update(CourseStatus)
+        .where(CourseStatus.certificate_id == cert.id)
+        .values(certificate_id=fresh.id)
+    )
     audit.record(
         "certificate.reissued",
         "certificate",

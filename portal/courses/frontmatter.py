@@ -4,13 +4,14 @@ import unicodedata
 from dataclasses import dataclass
 
 import yaml
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
 class Problem:
     file: str
     line: int
-    message: str
+    message: str  # lazy (flask_babel): read in the language of whoever reads it
 
     def __str__(self):
         return f"{self.file}:{self.line}: {self.message}"
@@ -22,7 +23,7 @@ def decode(data, filename, problems):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(filename, line, "not UTF-8: save the file as UTF-8"))
+        problems.append(Problem(filename, line, _l("không phải UTF-8: hãy lưu tệp dạng UTF-8")))
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
@@ -36,7 +37,7 @@ def split_front_matter(text, filename, problems):
     while end != -1 and text[end + 4 : end + 5] not in ("\n", ""):
         end = text.find("\n---", end + 4)
     if end == -1:
-        problems.append(Problem(filename, 1, "front matter is not closed with ---"))
+        problems.append(Problem(filename, 1, _l("phần khai báo đầu tệp chưa được đóng bằng ---")))
         return None, text, 1
     raw = text[4 : end + 1]
     body = text[end + 5 :]
@@ -47,10 +48,14 @@ def split_front_matter(text, filename, problems):
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        problems.append(Problem(filename, line, f"front matter: {problem}"))
+        problems.append(
+            Problem(filename, line, _l("phần khai báo đầu tệp: %(problem)s", problem=problem))
+        )
         return None, body, body_line
     if not isinstance(meta, dict):
-        problems.append(Problem(filename, 2, "front matter must be key: value pairs"))
+        problems.append(
+            Problem(filename, 2, _l("phần khai báo đầu tệp phải là các dòng khóa: giá trị"))
+        )
         return None, body, body_line
     return meta, body, body_line
 

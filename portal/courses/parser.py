@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from portal.courses.frontmatter import Problem, decode, key_line, split_front_matter
 from portal.courses.quizfile import parse_quiz
 
@@ -26,6 +28,13 @@ SPECIAL_FILES = {"course.md", "quiz.md", "pre-quiz.md", "job-aid.md"}
 MAX_FILES = 200
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _MEDIA_REF = re.compile(r"\]\((media/[^)\s]+)|src=[\"'](media/[^\"']+)")
+
+# The message for a field of the wrong kind (int and date have their own).
+_KIND_MESSAGES = {
+    str: lambda key: _l("%(key)s phải là chữ", key=key),
+    list: lambda key: _l("%(key)s phải là một danh sách", key=key),
+    bool: lambda key: _l("%(key)s phải là true hoặc false", key=key),
+}
 
 # name: (required, kind)
 COURSE_FIELDS = {
@@ -96,34 +105,38 @@ def parse_course(slug, files, prefix=""):
     where = f"{prefix}{slug}/" if prefix is not None else ""
     if not SLUG.match(slug):
         problems.append(
-            Problem(where.rstrip("/"), 0, "course folder name must be a slug (a-z, 0-9, -)")
+            Problem(where.rstrip("/"), 0, _l("tên thư mục khóa học phải là slug (a-z, 0-9, -)"))
         )
     if len(files) > MAX_FILES:
-        problems.append(Problem(where, 0, f"too many files (at most {MAX_FILES})"))
+        problems.append(Problem(where, 0, _l("quá nhiều tệp (tối đa %(n)s)", n=MAX_FILES)))
     texts = {}
     media = {}
     for name, data in files.items():
         if len(data) > MAX_FILE_BYTES:
-            problems.append(Problem(where + name, 0, "file is larger than 5 MB"))
+            problems.append(Problem(where + name, 0, _l("tệp lớn hơn 5 MB")))
             continue
         if name.startswith("media/"):
             if Path(name).suffix.lower() not in MEDIA_TYPES:
-                problems.append(Problem(where + name, 0, "media must be PNG, JPEG, WebP or GIF"))
+                problems.append(
+                    Problem(where + name, 0, _l("ảnh phải là PNG, JPEG, WebP hoặc GIF"))
+                )
             media[name] = data
         elif name.endswith(".md") and "/" not in name:
             text = decode(data, where + name, problems)
             if text is not None:
                 texts[name] = text
         else:
-            problems.append(Problem(where + name, 0, "unexpected file in a course folder"))
+            problems.append(Problem(where + name, 0, _l("tệp này không thuộc thư mục khóa học")))
 
     if "course.md" not in texts:
         if not any(p.file == where + "course.md" for p in problems):
-            problems.append(Problem(where + "course.md", 0, "missing course.md"))
+            problems.append(Problem(where + "course.md", 0, _l("thiếu tệp course.md")))
         return None, problems
     meta, overview, _ = split_front_matter(texts["course.md"], where + "course.md", problems)
     if meta is None and not problems:
-        problems.append(Problem(where + "course.md", 1, "course.md needs front matter (---)"))
+        problems.append(
+            Problem(where + "course.md", 1, _l("course.md cần phần khai báo đầu tệp (---)"))
+        )
     meta = _check_meta(meta or {}, texts["course.md"], where + "course.md", problems)
 
     lessons = _lessons(texts, where, problems)
@@ -144,10 +157,16 @@ def parse_course(slug, files, prefix=""):
         course.job_aid = aid_body.strip()
         course.job_aid_title = (aid_meta or {}).get("title") or _first_heading(aid_body)
     if course.pre_quiz and any(q.must for q in course.pre_quiz.questions):
-        problems.append(Problem(where + "pre-quiz.md", 1, "a pre-test never gates: remove {must}"))
+        problems.append(
+            Problem(
+                where + "pre-quiz.md", 1, _l("bài kiểm tra đầu vào không chặn gì: hãy bỏ {must}")
+            )
+        )
     _check_media_refs(texts, media, where, problems)
     if meta.get("certificate") and "quiz.md" not in texts and not lessons:
-        problems.append(Problem(where + "course.md", 1, "a certificate course needs lessons"))
+        problems.append(
+            Problem(where + "course.md", 1, _l("khóa học có chứng nhận cần có bài học"))
+        )
     if problems:
         return None, problems
     course.files = {name: text for name, text in texts.items()}
@@ -162,28 +181,37 @@ def _check_meta(meta, text, filename, problems):
 
     for key in meta:
         if key not in COURSE_FIELDS:
-            err(key, f"unknown field '{key}'")
+            err(key, _l("trường không có trong định dạng: '%(key)s'", key=key))
     for key, (required, kind) in COURSE_FIELDS.items():
         value = meta.get(key)
         if value is None:
             if required:
-                problems.append(Problem(filename, 1, f"missing required field '{key}'"))
+                problems.append(
+                    Problem(filename, 1, _l("thiếu trường bắt buộc '%(key)s'", key=key))
+                )
             continue
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            err(key, f"{key} must be a whole number")
+            err(key, _l("%(key)s phải là số nguyên", key=key))
         elif kind is date and not isinstance(value, date):
-            err(key, f"{key} must be a date written YYYY-MM-DD")
+            err(key, _l("%(key)s phải là ngày viết dạng YYYY-MM-DD", key=key))
         elif kind in (str, list, bool) and not isinstance(value, kind):
-            err(key, f"{key} must be {'text' if kind is str else kind.__name__}")
+            err(key, _KIND_MESSAGES[kind](key))
         elif kind is str and not value.strip():
-            err(key, f"{key} is empty")
+            err(key, _l("%(key)s đang để trống", key=key))
     audiences = meta.get("audiences") or []
     if isinstance(audiences, list):
         for a in audiences:
             if a not in AUDIENCES:
-                err("audiences", f"unknown audience '{a}' (use {', '.join(AUDIENCES)})")
+                err(
+                    "audiences",
+                    _l(
+                        "đối tượng không hợp lệ: '%(value)s' (dùng %(allowed)s)",
+                        value=a,
+                        allowed=", ".join(AUDIENCES),
+                    ),
+                )
         if not audiences:
-            err("audiences", "name at least one audience")
+            err("audiences", _l("hãy ghi ít nhất một đối tượng"))
         if (
             meta.get("certificate") is True
             and "parent" in audiences
@@ -191,22 +219,29 @@ def _check_meta(meta, text, filename, problems):
         ):
             err(
                 "audiences",
-                "a certified course is for staff-type audiences or for parents, not both",
+                _l("khóa học có chứng nhận dành cho cán bộ hoặc cho cha mẹ, không cho cả hai"),
             )
     topics = meta.get("topics") or []
     if isinstance(topics, list):
         for t in topics:
             if t not in TOPICS:
-                err("topics", f"unknown topic '{t}' (use {', '.join(TOPICS)})")
+                err(
+                    "topics",
+                    _l(
+                        "chủ đề không hợp lệ: '%(value)s' (dùng %(allowed)s)",
+                        value=t,
+                        allowed=", ".join(TOPICS),
+                    ),
+                )
     sources = meta.get("sources")
     if isinstance(sources, list) and not all(isinstance(s, str) and s.strip() for s in sources):
-        err("sources", "each source is a line of text")
+        err("sources", _l("mỗi nguồn tài liệu là một dòng chữ"))
     if isinstance(meta.get("minutes"), int) and not 1 <= meta["minutes"] <= 6000:
-        err("minutes", "minutes must be between 1 and 6000")
+        err("minutes", _l("minutes phải từ 1 đến 6000"))
     if isinstance(meta.get("validity_months"), int) and not 0 <= meta["validity_months"] <= 120:
-        err("validity_months", "validity_months must be between 0 and 120")
+        err("validity_months", _l("validity_months phải từ 0 đến 120"))
     if meta.get("language") not in (None, "vi", "en"):
-        err("language", "language must be vi or en")
+        err("language", _l("language phải là vi hoặc en"))
     return meta
 
 
@@ -227,22 +262,42 @@ def _lessons(texts, where, problems):
         if not m:
             problems.append(
                 Problem(
-                    where + name, 0, "a lesson file is named NN-lesson-slug.md (e.g. 01-vi-sao.md)"
+                    where + name,
+                    0,
+                    _l("tệp bài học đặt tên dạng NN-slug-bai-hoc.md (ví dụ 01-vi-sao.md)"),
                 )
             )
             continue
         number, slug = int(m.group(1)), m.group(2)
         if not SLUG.match(slug):
-            problems.append(Problem(where + name, 0, f"lesson slug '{slug}': use a-z, 0-9 and -"))
+            problems.append(
+                Problem(
+                    where + name,
+                    0,
+                    _l("slug bài học '%(slug)s': chỉ dùng a-z, 0-9 và -", slug=slug),
+                )
+            )
             continue
         if slug in RESERVED_SLUGS:
             problems.append(
-                Problem(where + name, 0, f"'{slug}' is reserved; choose another lesson slug")
+                Problem(
+                    where + name,
+                    0,
+                    _l("'%(slug)s' là từ dành riêng; hãy chọn slug bài học khác", slug=slug),
+                )
             )
             continue
         if number in numbers:
             problems.append(
-                Problem(where + name, 0, f"lesson number {number} repeats {numbers[number]}")
+                Problem(
+                    where + name,
+                    0,
+                    _l(
+                        "số thứ tự bài %(number)s trùng với %(other)s",
+                        number=number,
+                        other=numbers[number],
+                    ),
+                )
             )
             continue
         numbers[number] = name
@@ -252,12 +307,20 @@ def _lessons(texts, where, problems):
         for key in meta:
             if key not in ("title", "minutes"):
                 problems.append(
-                    Problem(where + name, key_line(text, key), f"unknown field '{key}'")
+                    Problem(
+                        where + name,
+                        key_line(text, key),
+                        _l("trường không có trong định dạng: '%(key)s'", key=key),
+                    )
                 )
         title = meta.get("title") or _first_heading(body)
         if not isinstance(title, str) or not title.strip():
             problems.append(
-                Problem(where + name, 1, "a lesson needs a title (front matter or # heading)")
+                Problem(
+                    where + name,
+                    1,
+                    _l("bài học cần tiêu đề (trong phần khai báo đầu tệp hoặc dòng # tiêu đề)"),
+                )
             )
             continue
         if not meta.get("title"):  # the heading is the title: do not show it twice
@@ -265,16 +328,20 @@ def _lessons(texts, where, problems):
         minutes = meta.get("minutes", 5)
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600:
             problems.append(
-                Problem(where + name, key_line(text, "minutes"), "minutes must be a whole number")
+                Problem(
+                    where + name,
+                    key_line(text, "minutes"),
+                    _l("%(key)s phải là số nguyên", key="minutes"),
+                )
             )
             continue
         if not body.strip():
-            problems.append(Problem(where + name, body_line, "the lesson is empty"))
+            problems.append(Problem(where + name, body_line, _l("bài học chưa có nội dung")))
             continue
         lessons.append(ParsedLesson(number, slug, title.strip(), minutes, body.strip(), name))
     slugs = [lesson.slug for lesson in lessons]
     for slug in {s for s in slugs if slugs.count(s) > 1}:
-        problems.append(Problem(where, 0, f"lesson slug '{slug}' is used twice"))
+        problems.append(Problem(where, 0, _l("slug bài học '%(slug)s' bị dùng hai lần", slug=slug)))
     lessons.sort(key=lambda lesson: lesson.position)
     for expected, lesson in enumerate(lessons, start=1):
         if lesson.position != expected:
@@ -282,7 +349,7 @@ def _lessons(texts, where, problems):
                 Problem(
                     where + lesson.filename,
                     0,
-                    f"lessons are numbered 1, 2, 3…: expected {expected:02d}",
+                    _l("bài học đánh số 1, 2, 3…: cần số %(expected)s", expected=f"{expected:02d}"),
                 )
             )
             break
@@ -295,4 +362,6 @@ def _check_media_refs(texts, media, where, problems):
             for m in _MEDIA_REF.finditer(line):
                 ref = m.group(1) or m.group(2)
                 if ref not in media:
-                    problems.append(Problem(where + name, number, f"{ref} does not exist"))
+                    problems.append(
+                        Problem(where + name, number, _l("%(ref)s không tồn tại", ref=ref))
+                    )

@@ -4,6 +4,7 @@ import hashlib
 import io
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import audit
@@ -28,7 +29,9 @@ def check_path(path):
     if not folders:
         from portal.courses.frontmatter import Problem
 
-        return [], [Problem(str(path), 0, "no course folder (with course.md) found here")]
+        return [], [
+            Problem(str(path), 0, _l("không thấy thư mục khóa học nào (có course.md) ở đây"))
+        ]
     for folder in folders:
         parsed, found = parse_course(folder.name, read_folder(folder), prefix=f"{folder.parent}/")
         problems.extend(found)

@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from portal.courses.frontmatter import Problem, split_front_matter
 
 SETTINGS = {  # name: (default, minimum, maximum)
@@ -58,19 +60,34 @@ def _settings(meta, filename, problems):
     settings = {}
     for key in meta:
         if key not in SETTINGS and key not in BOOL_SETTINGS:
-            problems.append(Problem(filename, 1, f"unknown quiz setting '{key}'"))
+            problems.append(
+                Problem(
+                    filename,
+                    1,
+                    _l("thiết lập bài kiểm tra không có trong định dạng: '%(key)s'", key=key),
+                )
+            )
     for key, (default, low, high) in SETTINGS.items():
         value = meta.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             problems.append(
-                Problem(filename, 1, f"{key} must be a whole number from {low} to {high}")
+                Problem(
+                    filename,
+                    1,
+                    _l(
+                        "%(key)s phải là số nguyên từ %(low)s đến %(high)s",
+                        key=key,
+                        low=low,
+                        high=high,
+                    ),
+                )
             )
             value = default
         settings[key] = value
     for key, default in BOOL_SETTINGS.items():
         value = meta.get(key, default)
         if not isinstance(value, bool):
-            problems.append(Problem(filename, 1, f"{key} must be true or false"))
+            problems.append(Problem(filename, 1, _l("%(key)s phải là true hoặc false", key=key)))
             value = default
         settings[key] = value
     return settings
@@ -89,22 +106,28 @@ def _heading(raw, filename, line, problems):
     for token in tokens:
         if token.startswith("#"):
             if q.id:
-                problems.append(Problem(filename, line, "a question has one {#id}"))
+                problems.append(Problem(filename, line, _l("mỗi câu hỏi chỉ có một {#id}")))
             q.id = token[1:]
         elif token == "must":
             q.must = True
         else:
             q.lesson = token.split("=", 1)[1]
     if not q.id:
-        problems.append(Problem(filename, line, "question needs a permanent id: {#some-id}"))
+        problems.append(Problem(filename, line, _l("câu hỏi cần mã cố định: {#ma-cau-hoi}")))
     elif not _QUESTION_ID.match(q.id):
-        problems.append(Problem(filename, line, f"question id '{q.id}': use a-z, 0-9 and hyphens"))
+        problems.append(
+            Problem(
+                filename,
+                line,
+                _l("mã câu hỏi '%(id)s': chỉ dùng a-z, 0-9 và dấu gạch ngang", id=q.id),
+            )
+        )
     if "{" in text and "}" in text:
         problems.append(
-            Problem(filename, line, "unknown {...} marker: use {#id}, {must}, {lesson=slug}")
+            Problem(filename, line, _l("dấu {...} không hợp lệ: dùng {#id}, {must}, {lesson=slug}"))
         )
     if not text:
-        problems.append(Problem(filename, line, "question text is empty"))
+        problems.append(Problem(filename, line, _l("câu hỏi chưa có nội dung")))
     return q
 
 
@@ -126,12 +149,12 @@ def _questions(body, body_line, filename, problems):
         if current is None:
             if line.strip():
                 problems.append(
-                    Problem(filename, lineno, "text before the first question (## heading)")
+                    Problem(filename, lineno, _l("có chữ trước câu hỏi đầu tiên (dòng ##)"))
                 )
             continue
         if line.startswith("#"):
             problems.append(
-                Problem(filename, lineno, "only ## headings (questions) are allowed in a quiz")
+                Problem(filename, lineno, _l("bài kiểm tra chỉ dùng tiêu đề ## (câu hỏi)"))
             )
             continue
         option = _OPTION.match(line)
@@ -152,11 +175,15 @@ def _questions(body, body_line, filename, problems):
             prompt.append(line)
         elif state == "options":
             problems.append(
-                Problem(filename, lineno, "after the options only a > explanation may follow")
+                Problem(
+                    filename, lineno, _l("sau các phương án chỉ được có lời giải thích (dòng >)")
+                )
             )
         else:
             problems.append(
-                Problem(filename, lineno, "text after the explanation: start a new ## question")
+                Problem(
+                    filename, lineno, _l("có chữ sau lời giải thích: hãy bắt đầu câu hỏi ## mới")
+                )
             )
     if current:
         _finish(current, prompt, explanation, filename, problems)
@@ -170,31 +197,41 @@ def _finish(q, prompt, explanation, filename, problems):
     q.options = [(text, correct) for text, correct in q.options]
     if len(q.options) < 2:
         problems.append(
-            Problem(filename, q.line, "a question needs at least two options (- [ ] / - [x])")
+            Problem(filename, q.line, _l("câu hỏi cần ít nhất hai phương án (- [ ] / - [x])"))
         )
     elif not any(correct for _, correct in q.options):
-        problems.append(Problem(filename, q.line, "mark the correct option(s) with [x]"))
+        problems.append(Problem(filename, q.line, _l("hãy đánh dấu phương án đúng bằng [x]")))
     elif all(correct for _, correct in q.options):
-        problems.append(Problem(filename, q.line, "every option is marked correct"))
+        problems.append(Problem(filename, q.line, _l("mọi phương án đều được đánh dấu đúng")))
     if any(not text for text, _ in q.options):
-        problems.append(Problem(filename, q.line, "an option is empty"))
+        problems.append(Problem(filename, q.line, _l("có phương án để trống")))
     if not q.explanation:
-        problems.append(Problem(filename, q.line, "add an explanation (> ...) after the options"))
+        problems.append(
+            Problem(filename, q.line, _l("hãy thêm lời giải thích (> ...) sau các phương án"))
+        )
 
 
 def _check(settings, questions, filename, lesson_slugs, problems):
     if not questions:
-        problems.append(Problem(filename, 1, "the quiz has no questions"))
+        problems.append(Problem(filename, 1, _l("bài kiểm tra chưa có câu hỏi nào")))
         return
     seen = {}
     for q in questions:
         if q.id and q.id in seen:
             problems.append(
-                Problem(filename, q.line, f"question id '{q.id}' repeats line {seen[q.id]}")
+                Problem(
+                    filename,
+                    q.line,
+                    _l("mã câu hỏi '%(id)s' trùng với dòng %(line)s", id=q.id, line=seen[q.id]),
+                )
             )
         seen.setdefault(q.id, q.line)
         if q.lesson is not None and lesson_slugs is not None and q.lesson not in lesson_slugs:
-            problems.append(Problem(filename, q.line, f"{{lesson={q.lesson}}}: no such lesson"))
+            problems.append(
+                Problem(
+                    filename, q.line, _l("{lesson=%(slug)s}: không có bài học này", slug=q.lesson)
+                )
+            )
     per_attempt = settings.get("questions_per_attempt", 0)
     must = sum(q.must for q in questions)
     if per_attempt > len(questions):
@@ -202,7 +239,11 @@ def _check(settings, questions, filename, lesson_slugs, problems):
             Problem(
                 filename,
                 1,
-                f"questions_per_attempt is {per_attempt} but the bank has {len(questions)}",
+                _l(
+                    "questions_per_attempt là %(n)s nhưng ngân hàng chỉ có %(bank)s câu",
+                    n=per_attempt,
+                    bank=len(questions),
+                ),
             )
         )
     if per_attempt and must > per_attempt:
@@ -210,6 +251,10 @@ def _check(settings, questions, filename, lesson_slugs, problems):
             Problem(
                 filename,
                 1,
-                f"{must} must-pass questions do not fit questions_per_attempt {per_attempt}",
+                _l(
+                    "%(must)s câu bắt buộc không vừa questions_per_attempt %(n)s",
+                    must=must,
+                    n=per_attempt,
+                ),
             )
         )

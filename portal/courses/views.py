@@ -77,6 +77,7 @@ def course(slug):
         status=status,
         resume=services.resume_lesson(lessons, done),
         extras=_course_extras(course),
+        canonical=current_app.config["BASE_URL"].rstrip("/") + url_for("courses.course", slug=slug),
         locale=str(get_locale()),
     )
 

@@ -225,3 +225,21 @@ def test_running_the_same_file_again_changes_nothing_and_upserts_changes(tree, a
     )
     assert hoa.password_hash == hashed  # an update never touches the password
     assert db.session.query(AuditEvent).filter_by(action="user.role_changed").count() == 1
+
+
+def test_an_import_that_changes_the_position_restarts_the_sixty_days(tree, admin, db):
+    # New position, new requirements: their 60 days start now (DESIGN §10.2).
+    from datetime import UTC, datetime, timedelta
+
+    importing.apply_import(
+        admin, importing.plan_import(admin, _csv("Lê Văn Nam,0912345670,,99001,collaborator,"))
+    )
+    db.session.commit()
+    nam = db.session.query(User).filter_by(phone="0912345670").one()
+    nam.joined_unit_at = datetime.now(UTC) - timedelta(days=365)
+    db.session.commit()
+    same_unit = _csv("Lê Văn Nam,0912345670,,99001,commune_officer,")
+    importing.apply_import(admin, importing.plan_import(admin, same_unit))
+    db.session.commit()
+    nam = db.session.query(User).filter_by(phone="0912345670").one()
+    assert nam.joined_unit_at > datetime.now(UTC) - timedelta(minutes=5)

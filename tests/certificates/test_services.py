@@ -94,6 +94,8 @@ def test_reissue_with_corrected_name(course, complete, make_user, tree, db):
     old = db.session.get(Certificate, cert.id)
     assert old.revoked_reason == "replaced" and old.superseded_by_id == fresh.id
     assert services.get_live(user.id, course.slug).id == fresh.id
+    # CourseStatus keeps naming the live certificate (DESIGN §4), not the replaced one.
+    assert courses.get_status(user, course.slug).certificate_id == fresh.id
 
 
 def test_access_rules(course, complete, make_user, tree):

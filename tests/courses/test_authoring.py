@@ -68,7 +68,7 @@ def test_lessons_add_rename_move_delete_keep_numbering(draft):
 def test_quiz_errors_block_publishing_and_are_listed(draft, trainer):
     authoring.save_file(draft, "quiz.md", "## Câu hỏi không có mã\n\n- [x] a\n- [ ] b\n\n> vì\n")
     problems = [str(p) for p in authoring.draft_problems(draft)]
-    assert problems == ["an-toan-nuoc/quiz.md:1: question needs a permanent id: {#some-id}"]
+    assert problems == ["an-toan-nuoc/quiz.md:1: câu hỏi cần mã cố định: {#ma-cau-hoi}"]
     with pytest.raises(AuthoringError) as info:
         authoring.publish_draft(draft, trainer)
     assert info.value.problems

@@ -31,7 +31,14 @@ def test_write_preview_publish_export_reimport(client, trainer, db):
     r = client.post("/courses/so-cuu-co-ban/edit/lessons/new", data={**lesson, "save": "1"})
     assert r.status_code == 302
     r = client.post("/courses/so-cuu-co-ban/edit/files/quiz", data={"text": "## thiếu mã\n"})
-    assert r.status_code == 400 and "question needs a permanent id" in page(r)
+    assert r.status_code == 400 and "câu hỏi cần mã cố định: {#ma-cau-hoi}" in page(r)
+    trainer.locale = "en"  # every problem in the reader's language (issue 3, bad input)
+    db.session.commit()
+    r = client.post("/courses/so-cuu-co-ban/edit/files/quiz", data={"text": "## thiếu mã\n"})
+    assert r.status_code == 400 and "question needs a permanent id: {#some-id}" in page(r)
+    assert "cần mã cố định" not in page(r)
+    trainer.locale = "vi"
+    db.session.commit()
     client.post("/courses/so-cuu-co-ban/edit/files/quiz", data={"text": ""})
     r = client.post("/courses/so-cuu-co-ban/edit/publish")
     assert r.status_code == 302

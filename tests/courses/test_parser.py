@@ -1,6 +1,7 @@
 """The course format: every problem named with its file and line; nothing half-parsed."""
 
 import pytest
+from flask_babel import force_locale
 
 from portal.courses.parser import parse_course, read_folder
 from portal.courses.quizfile import parse_quiz
@@ -13,7 +14,9 @@ def parse(tmp_path, **overrides):
 
 
 def messages(problems):
-    return [str(p) for p in problems]
+    """The problems as the English interface (and these tests) read them."""
+    with force_locale("en"):
+        return [str(p) for p in problems]
 
 
 def test_sample_course_parses(tmp_path):
@@ -84,6 +87,17 @@ def test_course_problems(tmp_path, overrides, expected):
     course, problems = parse(tmp_path, **overrides)
     assert course is None
     assert any(expected in m for m in messages(problems)), messages(problems)
+
+
+def test_problems_are_in_the_readers_language(tmp_path):
+    # Vietnamese by default (web editor, CLI), English in the English interface.
+    _, problems = parse(tmp_path, **{"quiz.md": "## Câu hỏi\n\n- [x] a\n- [ ] b\n\n> vì\n"})
+    assert "content/duoi-nuoc/quiz.md:1: câu hỏi cần mã cố định: {#ma-cau-hoi}" in [
+        str(p) for p in problems
+    ]
+    assert "content/duoi-nuoc/quiz.md:1: question needs a permanent id: {#some-id}" in messages(
+        problems
+    )
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path):

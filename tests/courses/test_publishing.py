@@ -49,7 +49,7 @@ def test_broken_course_is_reported_and_others_go_on(db, tmp_path):
     db.session.commit()
     assert results["tot"][0] == "created"
     assert results["hong"][0] == "failed"
-    assert any("permanent id" in str(p) for p in results["hong"][1])
+    assert any("cần mã cố định" in str(p) for p in results["hong"][1])
     assert db.session.scalar(select(Course.slug)) == "tot"
 
 
@@ -77,7 +77,7 @@ def test_check_path_for_root_and_single_course(tmp_path):
     assert publishing.check_path(tmp_path) == (["duoi-nuoc"], [])
     assert publishing.check_path(folder) == (["duoi-nuoc"], [])
     slugs, problems = publishing.check_path(tmp_path / "nothing-here")
-    assert slugs == [] and "no course folder" in str(problems[0])
+    assert slugs == [] and "không thấy thư mục khóa học" in str(problems[0])
 
 
 def test_cli_check_and_sync(app, db, tmp_path):
@@ -88,7 +88,7 @@ def test_cli_check_and_sync(app, db, tmp_path):
     write_course(tmp_path, slug="hong", **{"quiz.md": "## no id\n"})
     result = runner.invoke(args=["content", "check", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"{tmp_path}/hong/quiz.md:1: question needs a permanent id" in result.output
+    assert f"{tmp_path}/hong/quiz.md:1: câu hỏi cần mã cố định" in result.output
     result = runner.invoke(args=["content", "sync", str(tmp_path)])
     assert result.exit_code == 1
     assert "created    duoi-nuoc" in result.output and "failed     hong" in result.output

@@ -51,6 +51,15 @@ def test_course_page_shows_outline_sources_and_review_date(client, course):
     assert "Bắt đầu học" in page
 
 
+def test_a_shared_course_link_previews_with_the_canonical_address(client, course):
+    # Zalo and Facebook read Open Graph tags; the address is PORTAL_BASE_URL's (DESIGN §10.3).
+    page = text(client.get("/courses/duoi-nuoc/"))
+    assert 'property="og:url" content="http://portal.test/courses/duoi-nuoc/"' in page
+    assert '<link rel="canonical" href="http://portal.test/courses/duoi-nuoc/">' in page
+    page = text(client.get("/courses/duoi-nuoc/vi-sao"))
+    assert 'property="og:url" content="http://portal.test/courses/duoi-nuoc/vi-sao"' in page
+
+
 def test_lesson_is_readable_without_an_account(client, course):
     r = client.get("/courses/duoi-nuoc/vi-sao")
     assert r.status_code == 200

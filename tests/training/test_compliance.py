@@ -170,3 +170,32 @@ def test_sql_summary_agrees_with_the_reference(db, tree, make_user, course, trai
     assert compliance.summarise_in_sql(tree["province"], position="commune_officer") == (
         compliance.summarise(tree["province"], position="commune_officer")
     )
+
+
+def test_a_new_position_gives_sixty_days_before_overdue(db, tree, make_user, course, trainer):
+    # A collaborator made a commune officer joins the officers' requirement today, whatever
+    # its first due date: overdue only 60 days later (DESIGN §10.2).
+    from portal.accounts import management
+
+    old = datetime.now(UTC) - timedelta(days=365)
+    person = make_user(unit=tree["hamlet"], position="collaborator", joined_unit_at=old)
+    services.create_requirement(
+        trainer, tree["commune"], "duoi-nuoc", ["commune_officer"], date.today() - timedelta(days=5)
+    )
+    management.update_user(
+        trainer,
+        person,
+        full_name=person.full_name,
+        login=person.phone,
+        unit_code=tree["hamlet"].code,
+        position="commune_officer",
+    )
+    db.session.commit()
+    row = statuses(tree["commune"])[(person.id, "duoi-nuoc")]
+    assert (row.status, row.due_on) == ("not_started", date.today() + timedelta(days=60))
+    assert (
+        statuses(tree["commune"], date.today() + timedelta(days=61))[
+            (person.id, "duoi-nuoc")
+        ].status
+        == "overdue"
+    )
