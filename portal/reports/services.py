@@ -46,7 +46,9 @@ def list_children(unit):
     return sorted(children, key=lambda u: name_sort_key(u.name))
 
 
-def get_dashboard(unit, as_of, *, course_slug=None, position=None):
+def get_dashboard(unit, as_of, *, course_slug=None, position=None, reach_since=None):
+    """Staff compliance by child unit and course, and parents' reach (completions up to
+    `as_of`, from `reach_since` when given)."""
     table, totals = compliance.summarise_in_sql(
         unit, as_of, course_slug=course_slug, position=position
     )
@@ -65,7 +67,7 @@ def get_dashboard(unit, as_of, *, course_slug=None, position=None):
         courses=[(s, rules.get(s, (0, 0, s))[2]) for s in slugs],
         rows=rows,
         totals=totals,
-        reach=get_parent_reach(unit, as_of, children),
+        reach=get_parent_reach(unit, as_of, children, since=reach_since),
         parent_courses=parent_courses,
     )
 
@@ -100,7 +102,7 @@ def get_parent_reach(unit, as_of, children=None, since=None):
         .group_by(Unit.path, CourseStatus.course_slug)
     )
     if since:
-        query = query.where(CourseStatus.completed_at >= since)
+        query = query.where(CourseStatus.completed_at >= compliance.start_of(since))
     per_child = {}
     for path, slug, count in db.session.execute(query):
         child = compliance.child_of(unit, path)

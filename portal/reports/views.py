@@ -20,7 +20,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 VIEWERS = ("trainer", "manager", "admin")
 
 
-FILTERS = ("unit", "as_of", "course", "position")
+FILTERS = ("unit", "as_of", "course", "position", "since")
 
 
 class BadFilter(Exception):
@@ -47,11 +47,7 @@ def _params():
         )
         if unit is None:
             raise BadFilter(_("Chưa có đơn vị nào."))
-    raw = request.args.get("as_of", "").strip()
-    try:
-        as_of = datetime.strptime(raw, "%Y-%m-%d").date() if raw else date.today()
-    except ValueError:
-        raise BadFilter(_("Ngày không hợp lệ: %(v)s (dạng năm-tháng-ngày).", v=raw[:20])) from None
+    as_of = _date_arg("as_of") or date.today()
     position = request.args.get("position") or None
     if position and position not in POSITIONS:
         raise BadFilter(_("Chức danh không hợp lệ."))
@@ -59,6 +55,15 @@ def _params():
     if course and course not in compliance.course_rules():
         raise BadFilter(_("Không có khóa học này."))
     return unit, as_of, course, position
+
+
+def _date_arg(name):
+    """The date in the query string under `name`, or None when it is empty."""
+    raw = request.args.get(name, "").strip()
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d").date() if raw else None
+    except ValueError:
+        raise BadFilter(_("Ngày không hợp lệ: %(v)s (dạng năm-tháng-ngày).", v=raw[:20])) from None
 
 
 def _filter_args():
@@ -75,20 +80,27 @@ def _bad(exc):
 def dashboard():
     try:
         unit, as_of, course, position = _params()
+        since = _date_arg("since")  # parents' reach: completions from this day
+        if since and since > as_of:
+            raise BadFilter(_("Ngày bắt đầu phải trước ngày tính đến."))
     except BadFilter as exc:
         return _bad(exc)
-    board = services.get_dashboard(unit, as_of, course_slug=course, position=position)
+    board = services.get_dashboard(
+        unit, as_of, course_slug=course, position=position, reach_since=since
+    )
     coverage = [
         (
             row.unit.name if row.unit else unit.name,
             compliance.share_compliant(sum(row.cells.values(), start=_empty())),
         )
         for row in board.rows
+        if row.cells
     ]
     gains = _gains(board, unit)
     return render_template(
         "reports/dashboard.html",
         board=board,
+        since=since,
         unit=unit,
         args=_filter_args(),
         positions=POSITIONS,

@@ -41,6 +41,10 @@ class PersonStatus:
     attended_at: datetime | None = None
 
 
+def start_of(day):
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def end_of(day):
     return datetime.combine(day, time.max, tzinfo=UTC)
 

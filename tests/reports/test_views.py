@@ -1,7 +1,7 @@
 """Dashboard, drill-down, inspection file and transcripts, scoped to the viewer's subtree."""
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -136,6 +136,45 @@ def test_parent_reach_masks_small_counts(client, login, tree, make_user, db, tmp
     db.session.commit()
     login(make_user("manager", tree["province"]))
     assert "&lt;5" in page(client.get("/reports/"))
+
+
+def test_parent_reach_counts_a_period(client, login, tree, make_user, db, tmp_path):
+    from sqlalchemy import update
+
+    from portal.courses import publishing
+    from portal.courses import services as courses
+    from portal.courses.models import CourseStatus
+    from tests.courses.sample import COURSE_MD, write_course
+
+    md = COURSE_MD.replace("[staff, collaborator]", "[parent]")
+    write_course(tmp_path, slug="cha-me", **{"course.md": md, "quiz.md": None})
+    list(publishing.sync_content(tmp_path))
+    course = courses.get_course("cha-me")
+    parents = [make_user(unit=tree["hamlet"], position="parent") for _ in range(6)]
+    for parent in parents:
+        courses.complete_lessons(parent, course, ["vi-sao", "so-cuu"])
+    last_year = datetime(2025, 3, 1, tzinfo=UTC)
+    db.session.execute(
+        update(CourseStatus)
+        .where(CourseStatus.user_id.in_([p.id for p in parents[:3]]))
+        .values(completed_at=last_year)
+    )
+    db.session.commit()
+    login(make_user("manager", tree["province"]))
+
+    def reach(query=""):
+        html = page(client.get("/reports/" + query))
+        return html.split("Cha mẹ đã học", 1)[1]
+
+    assert "<td>6</td>" in reach()
+    this_year = reach(f"?since={date.today().year}-01-01")
+    assert "<td>&lt;5</td>" in this_year and "<td>6</td>" not in this_year
+    assert "Số cha mẹ hoàn thành từ 01/01/" in this_year
+    assert "<td>6</td>" in reach("?since=2025-01-01")
+    r = client.get("/reports/?since=2025-13-01")
+    assert r.status_code == 400 and "Ngày không hợp lệ" in page(r)
+    r = client.get("/reports/?since=2030-01-01&as_of=2029-12-31")
+    assert r.status_code == 400 and "Ngày bắt đầu phải trước" in page(r)
 
 
 def test_a_manager_without_a_unit_sees_no_province(client, login, make_user, data):
