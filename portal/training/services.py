@@ -158,8 +158,17 @@ def list_roster(session):
     return sorted(people, key=lambda u: name_sort_key(u.full_name))
 
 
-def record_attendance(session, user_ids, actor, method="roster"):
+def _must_have_started(session, now=None):
+    """Attendance is evidence that people were there: none before the session begins."""
+    if (now or utcnow()) < session.starts_at - _EARLY:
+        raise TrainingError(
+            _l("Buổi tập huấn chưa bắt đầu: chỉ ghi người có mặt khi buổi học đã diễn ra.")
+        )
+
+
+def record_attendance(session, user_ids, actor, method="roster", now=None):
     """Set the attendance list to exactly `user_ids` (people of the session's subtree)."""
+    _must_have_started(session, now)
     roster = {u.id for u in list_roster(session)}
     unknown = set(user_ids) - set(roster)
     if unknown:
@@ -238,6 +247,7 @@ def set_scores(session, scores):
 
 def add_paper_person(session, full_name, position, actor):
     """Someone trained on paper, without an account: a user with no login in the unit."""
+    _must_have_started(session)
     full_name = nfc(full_name or "")
     if not full_name:
         raise TrainingError(_l("Hãy nhập họ tên."))

@@ -31,6 +31,22 @@ def test_attendance_is_in_the_persons_data_download(db, session, trainer):
     assert (row["pre_score"], row["post_score"]) == (40, 85)
 
 
+def test_no_attendance_before_the_session_begins(db, tree, trainer, course, make_user):
+    start = datetime.now(UTC) + timedelta(days=2)
+    future = services.schedule_session(
+        trainer, tree["commune"], "duoi-nuoc", start, start + timedelta(hours=2), "Hội trường"
+    )
+    person = make_user("learner", tree["hamlet"], position="collaborator")
+    with pytest.raises(services.TrainingError, match="chưa bắt đầu"):
+        services.record_attendance(future, [person.id], trainer)
+    with pytest.raises(services.TrainingError, match="chưa bắt đầu"):
+        services.add_paper_person(future, "Hà Thị Mơ", "collaborator", trainer)
+    assert future.attendance == []
+    # From half an hour before the start, as for the QR check-in
+    services.record_attendance(future, [person.id], trainer, now=start - timedelta(minutes=29))
+    assert [a.user_id for a in future.attendance] == [person.id]
+
+
 def test_schedule_refuses_bad_times_and_courses(tree, trainer, course):
     now = datetime.now(UTC)
     with pytest.raises(services.TrainingError):
