@@ -152,3 +152,21 @@ def review_items(bank, drawn, answers):
         }
         for q, question, chosen, common in _items(bank, drawn, answers)
     ]
+
+
+def withhold(items, question_ids):
+    """Review items with the answers of these questions kept back: no right option, no
+    explanation, not even right or wrong (with two options, "wrong" tells the answer)."""
+    return [
+        item
+        | {
+            "withheld": True,
+            "right": None,
+            "options": [(html, chosen, False) for html, chosen, _ in item["options"]],
+            "explanation": "",
+            "lesson": None,
+        }
+        if item["id"] in question_ids
+        else item
+        for item in items
+    ]

@@ -18,6 +18,7 @@ from portal.courses import services as courses
 from portal.courses.models import Course, CourseStatus, CourseVersion
 from portal.database import utcnow
 from portal.extensions import db
+from portal.markdown import plain_text
 from portal.orgs.models import Unit
 from portal.quizzes import grading
 from portal.quizzes.models import Attempt, AttemptAnswer, AttemptGrant
@@ -392,6 +393,27 @@ def get_before_after(user, course_slug, attempts=None):
     finals = [a.score for a in attempts if a.kind == "final" and a.state == "submitted"]
     first = min(pre, key=lambda a: (a.submitted_at, a.id), default=None)
     return (first.score if first else None), max(finals, default=None)
+
+
+def list_withheld_questions(user, course, attempt):
+    """Pre-test questions the final quiz also asks (same id or same text), while the learner
+    has not yet submitted a final attempt: their answers wait for the final quiz's review.
+    Trainers may reuse questions to measure the gain; the pre-test must not hand out the
+    final's answers."""
+    final = quiz_of(course.current_version, "final") if attempt.kind == "pre" else None
+    if not final:
+        return set()
+    if any(
+        a.kind == "final" and a.state == "submitted"
+        for a in list_course_attempts(user, course.slug)
+    ):
+        return set()
+    ids = {q["id"] for q in final["questions"]}
+    texts = {plain_text(q["text"]) for q in final["questions"]}
+    bank = get_bank(attempt)
+    return {
+        qid for qid in attempt.question_ids if qid in ids or plain_text(bank[qid]["text"]) in texts
+    }
 
 
 def list_reread_lessons(course, items):

@@ -119,13 +119,16 @@ def attempt(slug, attempt_id):
     bank = services.get_bank(attempt)
     if attempt.is_open:
         return _take_page(course, attempt, bank)
-    items = grading.review_items(bank, attempt.questions, attempt.answers)
+    items = grading.withhold(
+        grading.review_items(bank, attempt.questions, attempt.answers),
+        services.list_withheld_questions(current_user, course, attempt),
+    )
     return render_template(
         "quizzes/result.html",
         course=course,
         attempt=attempt,
         items=items,
-        missed_must=[item for item in items if item["must"] and not item["right"]],
+        missed_must=[item for item in items if item["must"] and item["right"] is False],
         reread=services.list_reread_lessons(course, items),
         local_time=local_time,
     )

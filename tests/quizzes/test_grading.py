@@ -170,3 +170,16 @@ def test_review_items_show_choice_answer_and_explanation():
 
 def test_chosen_key():
     assert grading.chosen_key([2, 0]) == "0,2" and grading.chosen_key([]) == ""
+
+
+def test_withhold_keeps_back_answers_explanations_and_right_or_wrong():
+    items = [
+        {"id": "a", "right": False, "options": [("x", True, False), ("y", False, True)],
+         "explanation": "vì y", "lesson": "bai-1"},
+        {"id": "b", "right": True, "options": [("z", True, True)], "explanation": "z",
+         "lesson": None},
+    ]  # fmt: skip
+    kept, shown = grading.withhold(items, {"a"})
+    assert kept["withheld"] and kept["right"] is None and kept["explanation"] == ""
+    assert kept["options"] == [("x", True, False), ("y", False, False)] and kept["lesson"] is None
+    assert shown == items[1]

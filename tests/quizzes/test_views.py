@@ -78,6 +78,26 @@ def test_pre_test_page_says_it_never_gates(client, course, learner):
     assert attempt.kind == "pre" and attempt.question_ids == ["pre-age"]
 
 
+def test_a_pre_test_keeps_back_the_answers_the_final_quiz_asks_too(client, publish, learner):
+    from tests.courses.sample import PRE_QUIZ, QUIZ
+
+    shared = QUIZ.split("---\n", 2)[2].split("## Nên che", 1)[0]  # first-action, reused
+    shared = shared.replace(" {must}", "")  # a pre-test never gates
+    publish(**{"pre-quiz.md": PRE_QUIZ + "\n" + shared})
+    pre = start(client, kind="pre-quiz")
+    client.post(f"/courses/duoi-nuoc/attempts/{pre.id}/submit", data={"q-pre-age": "0"})
+    review = text(client.get(f"/courses/duoi-nuoc/attempts/{pre.id}"))
+    kept = review.split("Khi trẻ được vớt lên", 1)[1]
+    assert "Đáp án xem sau bài kiểm tra cuối khóa" in kept
+    assert "đáp án đúng" not in kept and "Dốc ngược trẻ làm mất thời gian quý" not in kept
+    asked_only_before = review.split("Khi trẻ được vớt lên", 1)[0]
+    assert "Trẻ nhỏ đuối nước ngay trong nhà" in asked_only_before  # its explanation shows
+    final = start(client)
+    client.post(f"/courses/duoi-nuoc/attempts/{final.id}/submit", data={})
+    review = text(client.get(f"/courses/duoi-nuoc/attempts/{pre.id}"))
+    assert "Dốc ngược trẻ làm mất thời gian quý" in review  # seen in the final's review
+
+
 def test_missing_quiz_or_course_is_404(client, publish, learner):
     publish(**{"pre-quiz.md": None})
     assert client.get("/courses/duoi-nuoc/pre-quiz").status_code == 404
