@@ -24,6 +24,9 @@ HISTORY = 10  # attempts listed on the quiz page before "show all"
 VIETNAM = timezone(timedelta(hours=7))  # no daylight saving
 STATS_ROLES = ("trainer", "manager", "admin")
 GRANT_ROLES = ("trainer", "admin")
+# Which wrong options were chosen tells which are wrong: for the people who write and
+# teach the quizzes, not for managers, who may have to pass them too.
+OPTION_ROLES = ("trainer", "admin")
 
 
 def local_time(moment):
@@ -241,6 +244,7 @@ def _stats_page(course, grant_form, status=200):
         gain=total,
         gains=by_unit,
         can_grant=can_grant,
+        show_options=current_user.role in OPTION_ROLES,
         blocked=services.list_blocked_learners(current_user, course) if can_grant else [],
         grant_form=grant_form,
     ), status

@@ -338,12 +338,17 @@ def test_anonymous_visitors_are_sent_to_login(client, course):
 def test_stats_page_for_trainers(client, course, make_user, tree, login, db):
     learner = make_user("learner", tree["hamlet"])
     attempt, _ = services.start_attempt(learner, course)
-    services.submit_attempt(attempt, learner, course)
+    services.submit_attempt(attempt, learner, course, answers={"first-action": [0]})
     db.session.commit()
     login(make_user("trainer", tree["commune"]))
     page = text(client.get("/courses/duoi-nuoc/stats"))
     assert "Thống kê bài kiểm tra" in page and "Tỷ lệ đạt" in page
     assert "first-action" in page and "Câu hỏi khó" in page
+    assert "Phương án sai được chọn" in page and "Dốc ngược trẻ" in page
+    login(make_user("manager", tree["province"]))
+    page = text(client.get("/courses/duoi-nuoc/stats"))
+    assert "first-action" in page and "Tỷ lệ đạt" in page
+    assert "Phương án sai được chọn" not in page and "Dốc ngược trẻ" not in page
     login(make_user("learner", tree["hamlet"]))
     assert client.get("/courses/duoi-nuoc/stats").status_code == 403
 
