@@ -5,6 +5,7 @@ Without e-mail, a trainer in scope issues a one-time reset code (see admin.py).
 
 import logging
 import smtplib
+from functools import partial
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -20,6 +21,13 @@ from portal.text import normalise_email
 log = logging.getLogger(__name__)
 
 
+def _send(config, to, subject, body):
+    try:
+        mail.send(config, to, subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("reset e-mail not sent: %s", type(exc).__name__)
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def forgot_password():
@@ -28,29 +36,30 @@ def forgot_password():
     if can_mail and form.validate_on_submit():
         email = normalise_email(form.email.data)
         user = db.session.scalar(select(User).where(User.email == email)) if email else None
+        outgoing = None
         if user is not None and user.is_active and user.password_hash:
             link = url_for(
                 "accounts.reset_password", token=services.make_reset_token(user), _external=True
             )
-            try:
-                mail.send(
-                    current_app.config,
-                    user.email,
-                    _("Đặt lại mật khẩu"),
-                    _(
-                        "Bấm vào liên kết sau trong vòng 1 giờ để đặt mật khẩu mới:\n%(link)s\n"
-                        "Nếu bạn không yêu cầu, hãy bỏ qua thư này.",
-                        link=link,
-                    ),
-                )
-            except (OSError, smtplib.SMTPException) as exc:
-                log.warning("reset e-mail not sent: %s", type(exc).__name__)
-        # The same answer whether or not the address has an account.
+            outgoing = (
+                user.email,
+                _("Đặt lại mật khẩu"),
+                _(
+                    "Bấm vào liên kết sau trong vòng 1 giờ để đặt mật khẩu mới:\n%(link)s\n"
+                    "Nếu bạn không yêu cầu, hãy bỏ qua thư này.",
+                    link=link,
+                ),
+            )
+        # The same answer, in the same time, whether or not the address has an account:
+        # the e-mail goes out once the answer has been sent.
         flash(
             _("Nếu địa chỉ này có tài khoản, chúng tôi đã gửi liên kết đặt lại mật khẩu."),
             "success",
         )
-        return redirect(url_for("accounts.login"))
+        response = redirect(url_for("accounts.login"))
+        if outgoing:
+            response.call_on_close(partial(_send, dict(current_app.config), *outgoing))
+        return response
     status = 422 if form.is_submitted() and can_mail else 200
     return render_template("accounts/forgot.html", form=form, can_mail=can_mail), status
 
