@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
+from portal.accounts.management import can_manage
 from portal.accounts.models import User
 from portal.accounts.scope import in_scope, scope_clause
 from portal.courses import services as courses
@@ -432,8 +433,7 @@ def grant_extra_attempts(actor, learner, course, extra, reason):
     Never to oneself; a trainer grants to learners only, as with their accounts and
     certificates (DESIGN §10.1); an admin to anyone else.
     """
-    colleague = actor.role != "admin" and learner.role != "learner"
-    if learner.id == actor.id or colleague or not in_scope(actor, learner.unit):
+    if learner.id == actor.id or not can_manage(actor, learner):
         raise ScopeError(_l("Người học không thuộc phạm vi của bạn."))
     if not 1 <= extra <= MAX_GRANT:
         raise QuizError(_l("Số lượt thêm phải từ 1 đến %(n)s.", n=MAX_GRANT))

@@ -38,6 +38,16 @@ class Dashboard:
     reach: list  # [(unit or None, {slug: count})]
     parent_courses: list  # [(slug, title)]
 
+    @property
+    def filled(self):
+        """The rows with figures: a unit where nobody must train yet has none."""
+        return [row for row in self.rows if row.cells]
+
+    @property
+    def idle_units(self):
+        """The child units where nobody is required to train yet."""
+        return [row.unit for row in self.rows if not row.cells and row.unit is not None]
+
 
 def list_children(unit):
     children = db.session.scalars(

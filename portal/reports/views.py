@@ -93,8 +93,7 @@ def dashboard():
             row.unit.name if row.unit else unit.name,
             compliance.share_compliant(sum(row.cells.values(), start=_empty())),
         )
-        for row in board.rows
-        if row.cells
+        for row in board.filled
     ]
     gains = _gains(board, unit)
     return render_template(
